@@ -1,0 +1,105 @@
+"""Parsing helpers for settings read from the environment.
+
+Kept apart from settings.py so tests can call them with a dict instead of
+mutating os.environ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+
+
+def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ValueError(f"{name} must be one of 1/0/true/false/yes/no/on/off, not {raw!r}")
+
+
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_config(env: Mapping[str, str], base_dir: Path) -> dict[str, Any]:
+    """The DATABASES['default'] entry for DATABASE_URL (SQLite file by default).
+
+    SQLite gets WAL and IMMEDIATE transactions so that concurrent writers queue
+    on the write lock instead of failing with "database is locked"; PostgreSQL
+    gets persistent connections with health checks.
+    """
+    url = env.get("DATABASE_URL") or f"sqlite:///{base_dir / 'db.sqlite3'}"
+    config = dj_database_url.parse(url)
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=20000;"
+                "PRAGMA foreign_keys=ON;"
+            ),
+        }
+        config["CONN_MAX_AGE"] = env_int(env, "CONN_MAX_AGE", 600)
+        config["CONN_HEALTH_CHECKS"] = True
+        # The test database is a file too: the in-memory default does not behave
+        # like production under concurrent writes.
+        config["TEST"] = {"NAME": str(base_dir / "test_db.sqlite3")}
+    elif engine == "django.db.backends.postgresql":
+        config["CONN_MAX_AGE"] = env_int(env, "CONN_MAX_AGE", 600)
+        config["CONN_HEALTH_CHECKS"] = True
+    else:
+        raise ValueError(f"DATABASE_URL must be sqlite:// or postgres://, not {engine}")
+    return config
+
+
+def cache_config(env: Mapping[str, str]) -> dict[str, Any]:
+    """CACHES for REDIS_URL, or the database cache shared by every local process.
+
+    Rate limits and login throttling live in the cache, so it must be shared
+    across worker processes: never the per-process local-memory cache.
+    """
+    redis_url = env.get("REDIS_URL", "").strip()
+    if redis_url:
+        if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"REDIS_URL must start with redis://, rediss:// or unix://, not {redis_url!r}")
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "hhquiz"),
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "hhquiz_cache",
+            "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "hhquiz"),
+        }
+    }

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class QuizConfig(AppConfig):
+    name = "quiz"
+    verbose_name = "HH Quiz"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,26 @@
+"""Session idle timeout on top of Django's absolute SESSION_COOKIE_AGE."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+LAST_SEEN_KEY = "last_seen"
+# Only rewrite the session when the stamp is this stale, so a busy player does
+# not cost a session write on every request.
+TOUCH_EVERY = 300
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+            elif last_seen is None or now - last_seen > TOUCH_EVERY:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,397 @@
+"""The quiz domain: banks of questions, players, attempts and reports.
+
+Rules the database can hold are constraints; verbs that change state
+(answering, finishing) live on the models and are safe against double submits.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy", "Easy"
+    MEDIUM = "medium", "Medium"
+    HARD = "hard", "Hard"
+
+
+class QuizDifficulty(models.TextChoices):
+    """What a player picks for a quiz: one difficulty, or a mix of all three."""
+
+    EASY = "easy", "Easy"
+    MEDIUM = "medium", "Medium"
+    HARD = "hard", "Hard"
+    MIXED = "mixed", "Mixed"
+
+
+class SpoilerLevel(models.IntegerChoices):
+    """How many episodes a player must have watched for something to be safe."""
+
+    NONE = 0, "Not started (safe before watching)"
+    EP1 = 1, "Episode 1"
+    EP2 = 2, "Episode 2"
+    EP3 = 3, "Episode 3"
+    EP4 = 4, "Episode 4"
+    EP5 = 5, "Episode 5"
+    FINALE = 6, "Episode 6 — finished"
+
+
+MAX_SPOILER_LEVEL = SpoilerLevel.FINALE
+
+
+class Bank(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    is_published = models.BooleanField(
+        default=True, help_text="Only published banks can be chosen by players."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Question.Status.PUBLISHED, bank__is_published=True)
+
+    def for_difficulty(self, difficulty: str):
+        if difficulty == QuizDifficulty.MIXED:
+            return self
+        return self.filter(difficulty=difficulty)
+
+    def up_to_episode(self, watched_through: int):
+        return self.filter(spoiler_level__lte=watched_through)
+
+    def in_bank(self, bank):
+        return self.filter(bank=bank)
+
+    def in_category(self, category: str):
+        return self.filter(category=category) if category else self
+
+    def generated(self):
+        return self.exclude(source_key="")
+
+
+def new_random_key() -> float:
+    return random.random()  # noqa: S311 - selection order, not security
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        MULTIPLE = "multiple", "Multiple choice"
+        BOOLEAN = "boolean", "True / false"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    bank = models.ForeignKey(Bank, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MULTIPLE)
+    text = models.TextField(help_text="The question as players read it. Plain text.")
+    explanation = models.TextField(
+        blank=True,
+        help_text="Shown after answering. Must not reveal anything beyond the spoiler level.",
+    )
+    category = models.CharField(
+        max_length=40, blank=True, help_text="e.g. cast, characters, episodes, production, music."
+    )
+    difficulty = models.CharField(
+        max_length=10, choices=Difficulty.choices, default=Difficulty.MEDIUM
+    )
+    spoiler_level = models.PositiveSmallIntegerField(
+        choices=SpoilerLevel.choices,
+        default=MAX_SPOILER_LEVEL,
+        help_text=(
+            "Episodes a player must have watched for this question (wording, every option "
+            "and the explanation) to be safe. New questions default to 6, the safe choice."
+        ),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source_key = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Stable key of a generated question; empty for hand-written ones.",
+    )
+    facts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Ids of the fact-base facts the wording, options and explanation draw on.",
+    )
+    edited_by_admin = models.BooleanField(
+        default=False,
+        help_text="Set when an admin edits a generated question; the generator then leaves it alone.",
+    )
+    # Uniform random key for drawing questions without ORDER BY RANDOM().
+    random_key = models.FloatField(default=new_random_key, editable=False)
+    answer_count = models.PositiveIntegerField(default=0, editable=False)
+    correct_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(spoiler_level__gte=0) & Q(spoiler_level__lte=6),
+                name="question_spoiler_level_0_6",
+            ),
+            models.CheckConstraint(
+                condition=Q(difficulty__in=Difficulty.values), name="question_difficulty_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["bank", "source_key"],
+                condition=~Q(source_key=""),
+                name="question_unique_source_key_per_bank",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "difficulty", "spoiler_level", "random_key"],
+                name="question_draw_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def accuracy(self) -> float | None:
+        if not self.answer_count:
+            return None
+        return self.correct_count / self.answer_count
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(max_length=300)
+    is_correct = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "text"], name="option_unique_text"),
+            models.UniqueConstraint(
+                fields=["question"],
+                condition=Q(is_correct=True),
+                name="option_one_correct_per_question",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Player(models.Model):
+    """A signed-in player's profile beside Django's User."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="player"
+    )
+    display_name = models.CharField(max_length=30)
+    display_name_hidden = models.BooleanField(
+        default=False,
+        help_text="Hide an offensive display name: boards show 'Hidden player' instead.",
+    )
+    watched_through = models.PositiveSmallIntegerField(
+        choices=SpoilerLevel.choices, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("display_name"), name="player_display_name_ci_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def public_name(self) -> str:
+        return "Hidden player" if self.display_name_hidden else self.display_name
+
+
+class QuizAttemptQuerySet(models.QuerySet):
+    def finished(self):
+        return self.filter(status=QuizAttempt.Status.FINISHED)
+
+    def counted(self):
+        """Finished, not voided, by a signed-in player: what leaderboards rank."""
+        return self.finished().filter(voided=False, player__isnull=False)
+
+    def active(self):
+        return self.filter(status=QuizAttempt.Status.ACTIVE)
+
+    def owned_by(self, request):
+        if request.user.is_authenticated:
+            return self.filter(player__user=request.user)
+        key = request.session.session_key
+        if not key:
+            return self.none()
+        return self.filter(player__isnull=True, session_key=key)
+
+
+class QuizAttempt(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "In progress"
+        FINISHED = "finished", "Finished"
+        ABANDONED = "abandoned", "Abandoned"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    player = models.ForeignKey(
+        Player, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts"
+    )
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="attempts")
+    difficulty = models.CharField(max_length=10, choices=QuizDifficulty.choices)
+    watched_through = models.PositiveSmallIntegerField(choices=SpoilerLevel.choices)
+    category = models.CharField(max_length=40, blank=True)
+    length = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveIntegerField(default=0)
+    correct_count = models.PositiveSmallIntegerField(default=0)
+    answered_count = models.PositiveSmallIntegerField(default=0)
+    seconds = models.FloatField(
+        default=0, help_text="Time spent answering, measured on the server."
+    )
+    voided = models.BooleanField(
+        default=False, help_text="A voided attempt never counts on a leaderboard."
+    )
+
+    objects = QuizAttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(watched_through__gte=0) & Q(watched_through__lte=6),
+                name="attempt_watched_through_0_6",
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_count__lte=models.F("length")),
+                name="attempt_answered_within_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quiz {self.public_id} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quiz:play", args=[self.public_id])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct_count / self.length if self.length else 0.0
+
+
+def new_option_key() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class AttemptQuestion(models.Model):
+    """One question of an attempt, as it was served: wording, options and answer.
+
+    The snapshot keeps past results stable when an admin later edits the
+    question. Option keys are random per attempt, so they reveal nothing.
+    """
+
+    attempt = models.ForeignKey(QuizAttempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(
+        Question, null=True, on_delete=models.SET_NULL, related_name="served"
+    )
+    text = models.TextField()
+    kind = models.CharField(max_length=10, choices=Question.Kind.choices)
+    difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
+    category = models.CharField(max_length=40, blank=True)
+    spoiler_level = models.PositiveSmallIntegerField()
+    # [{"key": "...", "text": "..."}, ...] in the order shown to the player.
+    options = models.JSONField()
+    correct_key = models.CharField(max_length=20)
+    explanation = models.TextField(blank=True)
+    served_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    chosen_key = models.CharField(max_length=20, blank=True)
+    is_correct = models.BooleanField(null=True)
+    points = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}#{self.position}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    def option_text(self, key: str) -> str:
+        for option in self.options:
+            if option["key"] == key:
+                return option["text"]
+        return ""
+
+    @property
+    def correct_text(self) -> str:
+        return self.option_text(self.correct_key)
+
+    @property
+    def chosen_text(self) -> str:
+        return self.option_text(self.chosen_key)
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        WRONG_ANSWER = "wrong_answer", "The answer is wrong"
+        SPOILER = "spoiler", "This spoiled me"
+        TYPO = "typo", "Typo or wording"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    item = models.ForeignKey(
+        AttemptQuestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.question}"
