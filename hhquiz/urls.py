@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from quiz import views
+from quiz.views import site
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", site.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("quiz.urls")),
 ]
 
-handler400 = "quiz.views.bad_request"
-handler403 = "quiz.views.permission_denied"
-handler404 = "quiz.views.page_not_found"
-handler500 = "quiz.views.server_error"
+handler400 = "quiz.views.site.bad_request"
+handler403 = "quiz.views.site.permission_denied"
+handler404 = "quiz.views.site.page_not_found"
+handler500 = "quiz.views.site.server_error"

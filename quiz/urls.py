@@ -1,9 +1,9 @@
 from django.urls import path
 
-from quiz import views
+from quiz.views import site
 
 app_name = "quiz"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", site.home, name="home"),
 ]

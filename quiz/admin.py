@@ -1,0 +1,1 @@
+from quiz import admin_players  # noqa: F401 - registers Player and QuizAttempt admins

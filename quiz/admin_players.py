@@ -1,0 +1,1 @@
+"""Admin for players and attempts (hiding display names, voiding attempts)."""

@@ -1,0 +1,1 @@
+"""Views, one module per area: site (health, errors), play, accounts, leaderboard."""
