@@ -79,7 +79,7 @@ def database_config(env: Mapping[str, str], base_dir: Path) -> dict[str, Any]:
     return config
 
 
-def cache_config(env: Mapping[str, str]) -> dict[str, Any]:
+def cache_config(env: Mapping[str, str], base_dir: Path | None = None) -> dict[str, Any]:
     """CACHES for REDIS_URL, or the database cache shared by every local process.
 
     Rate limits and login throttling live in the cache, so it must be shared
@@ -89,17 +89,24 @@ def cache_config(env: Mapping[str, str]) -> dict[str, Any]:
     if redis_url:
         if not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(f"REDIS_URL must start with redis://, rediss:// or unix://, not {redis_url!r}")
-        return {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": redis_url,
-                "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "hhquiz"),
-            }
+        redis = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "hhquiz"),
         }
+        return {"default": redis, "ratelimit": redis}
+    ratelimit_dir = env.get("RATELIMIT_CACHE_DIR") or str((base_dir or Path(".")) / ".cache" / "ratelimit")
     return {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "hhquiz_cache",
             "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "hhquiz"),
-        }
+        },
+        # Rate-limit counters: a file cache is shared by every process on this
+        # machine and costs no SQL query per request.
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": ratelimit_dir,
+            "OPTIONS": {"MAX_ENTRIES": 100000},
+        },
     }

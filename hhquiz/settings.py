@@ -84,7 +84,7 @@ DATABASES = {"default": database_config(ENV, BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
-CACHES = cache_config(ENV)
+CACHES = cache_config(ENV, BASE_DIR)
 
 # Sessions live in the database (cached in Redis when configured): no process
 # memory, so any app server can answer any request.
@@ -111,9 +111,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    CACHES["ratelimit"]["LOCATION"] = (
+        CACHES["ratelimit"]["LOCATION"] + "-test"
+        if CACHES["ratelimit"]["BACKEND"].endswith("FileBasedCache")
+        else CACHES["ratelimit"]["LOCATION"]
+    )
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "quiz:home"
+LOGOUT_REDIRECT_URL = "quiz:home"
 
 # Login throttling (django-axes): per username and per IP, kept in the cache so
 # every app server sees the same counts.

@@ -6,6 +6,7 @@ from quiz.views import site
 urlpatterns = [
     path("healthz", site.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("quiz.urls_accounts")),
     path("", include("quiz.urls")),
 ]
 

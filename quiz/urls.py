@@ -1,9 +1,16 @@
 from django.urls import path
 
-from quiz.views import site
+from quiz.views import play
 
 app_name = "quiz"
 
 urlpatterns = [
-    path("", site.home, name="home"),
+    path("", play.home, name="home"),
+    path("quiz/start/", play.start, name="start"),
+    path("quiz/<uuid:public_id>/", play.play_attempt, name="play"),
+    path("quiz/<uuid:public_id>/q/<int:position>/", play.question, name="question"),
+    path("quiz/<uuid:public_id>/q/<int:position>/report/", play.report, name="report"),
+    path("quiz/<uuid:public_id>/results/", play.results, name="results"),
+    path("quiz/<uuid:public_id>/abandon/", play.abandon, name="abandon"),
+    path("about/scoring/", play.about_scoring, name="about_scoring"),
 ]

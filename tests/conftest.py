@@ -93,8 +93,9 @@ def _clear_redis_cache(settings):
     The database cache is rolled back with each test's transaction; Redis is
     not, so a Redis cache (its own database number in CI) is flushed.
     """
-    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
-        from django.core.cache import cache
+    from django.core.cache import caches
 
-        cache.clear()
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        caches["default"].clear()
+    caches["ratelimit"].clear()
     yield

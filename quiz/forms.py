@@ -1,0 +1,176 @@
+"""Forms: every piece of player input is validated here before it reaches the domain."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+
+from quiz.models import Bank, Player, Question, QuizDifficulty, Report, SpoilerLevel
+from quiz.play import QUIZ_LENGTHS
+
+WATCHED_CHOICES = [
+    (0, "Not started"),
+    (1, "Episode 1"),
+    (2, "Episode 2"),
+    (3, "Episode 3"),
+    (4, "Episode 4"),
+    (5, "Episode 5"),
+    (6, "Episode 6 — finished"),
+]
+
+
+def published_categories(bank: Bank | None = None) -> list[str]:
+    questions = Question.objects.published().exclude(category="")
+    if bank is not None:
+        questions = questions.in_bank(bank)
+    return sorted(set(questions.values_list("category", flat=True).distinct()))
+
+
+class StartQuizForm(forms.Form):
+    watched_through = forms.TypedChoiceField(
+        label="How far have you watched?",
+        choices=WATCHED_CHOICES,
+        coerce=int,
+        help_text="Nothing from a later episode will reach you: not in a question, an option or an explanation.",
+    )
+    difficulty = forms.ChoiceField(
+        choices=QuizDifficulty.choices, initial=QuizDifficulty.MIXED, widget=forms.RadioSelect
+    )
+    length = forms.TypedChoiceField(
+        label="Questions",
+        choices=[(n, str(n)) for n in QUIZ_LENGTHS],
+        coerce=int,
+        initial=10,
+        widget=forms.RadioSelect,
+    )
+    category = forms.ChoiceField(label="Category (optional)", required=False)
+    bank = forms.ModelChoiceField(
+        queryset=Bank.objects.filter(is_published=True), required=False, empty_label=None
+    )
+    allow_shorter = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any category")] + [
+            (c, c.replace("-", " ").capitalize()) for c in published_categories()
+        ]
+        banks = list(self.fields["bank"].queryset)
+        self.show_bank = len(banks) > 1
+        if banks and not self.is_bound:
+            self.fields["bank"].initial = banks[0].pk
+
+    def clean_bank(self):
+        bank = self.cleaned_data.get("bank")
+        if bank is None:
+            bank = Bank.objects.filter(is_published=True).first()
+            if bank is None:
+                raise ValidationError("There is no question bank to play yet.")
+        return bank
+
+
+class AnswerForm(forms.Form):
+    option = forms.CharField(max_length=20, error_messages={"required": "Please choose an answer."})
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["reason", "note"]
+        widgets = {"reason": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}
+        labels = {"reason": "What is wrong?", "note": "Anything to add? (optional)"}
+
+    def clean_note(self):
+        note = self.cleaned_data.get("note", "")
+        if len(note) > 1000:
+            raise ValidationError("Please keep the note under 1000 characters.")
+        return note
+
+
+# --- accounts ----------------------------------------------------------------
+
+DISPLAY_NAME_RE = re.compile(r"^[\w][\w .'\-]{1,28}[\w.]$")
+# A small deny list: impersonation and the obvious slurs' stems. Admins can
+# hide anything that slips through.
+DENIED_NAME_PARTS = (
+    "admin", "moderator", "staff", "netflix", "official",
+    "nigg", "fag", "retard", "whore", "slut", "cunt", "rapist", "hitler", "nazi",
+)
+
+
+def validate_display_name(value: str) -> str:
+    name = unicodedata.normalize("NFKC", value).strip()
+    if not 3 <= len(name) <= 30:
+        raise ValidationError("A display name has 3 to 30 characters.")
+    if not DISPLAY_NAME_RE.match(name) or "  " in name:
+        raise ValidationError(
+            "Use letters, digits, spaces and . _ - ' only, starting with a letter or digit."
+        )
+    folded = re.sub(r"[\W_]+", "", name.casefold())
+    if any(part in folded for part in DENIED_NAME_PARTS):
+        raise ValidationError("Please choose another display name.")
+    return name
+
+
+class SignUpForm(UserCreationForm):
+    display_name = forms.CharField(
+        max_length=30, help_text="Shown on the leaderboards. 3–30 letters, digits, spaces, . _ - '"
+    )
+    email = forms.EmailField(
+        required=False, help_text="Optional: only used to reset your password."
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "display_name", "email")
+
+    def clean_display_name(self):
+        name = validate_display_name(self.cleaned_data["display_name"])
+        if Player.objects.filter(display_name__iexact=name).exists():
+            raise ValidationError("That display name is taken.")
+        return name
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.email = self.cleaned_data.get("email", "")
+        if commit:
+            user.save()
+            Player.objects.create(user=user, display_name=self.cleaned_data["display_name"])
+        return user
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Type your password to confirm. Your scores leave the leaderboards.",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That password is not right.")
+        return password
+
+
+class WatchedForm(forms.Form):
+    watched_through = forms.TypedChoiceField(choices=SpoilerLevel.choices, coerce=int)
+
+
+__all__ = [
+    "AnswerForm",
+    "DeleteAccountForm",
+    "ReportForm",
+    "SignUpForm",
+    "StartQuizForm",
+    "WatchedForm",
+    "password_validation",
+    "validate_display_name",
+]

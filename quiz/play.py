@@ -1,0 +1,368 @@
+"""Playing a quiz: drawing questions, answering once, scoring, finishing, claiming.
+
+Plain functions that views and tests call directly. Every write that could
+race (a double click, a replayed request, two tabs) is a conditional UPDATE,
+which works the same on SQLite (where select_for_update does nothing) and on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from quiz.models import (
+    AttemptQuestion,
+    Bank,
+    Player,
+    Question,
+    QuizAttempt,
+    QuizDifficulty,
+)
+
+QUIZ_LENGTHS = (5, 10, 20)
+
+# --- scoring -----------------------------------------------------------------
+
+BASE_POINTS = {"easy": 100, "medium": 200, "hard": 300}
+# The speed bonus is at most half the base points, earned in full when the
+# answer comes right after the reading floor and falling linearly to zero
+# BONUS_WINDOW seconds later.
+BONUS_SHARE = 0.5
+BONUS_WINDOW = 15.0
+# Nobody reads a question and its options faster than this: 1 second plus one
+# second per READING_CHARS_PER_SECOND characters. Answers faster than the floor
+# still count, but earn no speed bonus.
+READING_FLOOR_BASE = 1.0
+READING_CHARS_PER_SECOND = 40.0
+
+
+def reading_floor(item: AttemptQuestion) -> float:
+    chars = len(item.text) + sum(len(o["text"]) for o in item.options)
+    return READING_FLOOR_BASE + chars / READING_CHARS_PER_SECOND
+
+
+def points_for(item: AttemptQuestion, correct: bool, elapsed: float) -> int:
+    """Points for one answer: base by difficulty plus a capped speed bonus."""
+    if not correct:
+        return 0
+    base = BASE_POINTS[item.difficulty]
+    floor = reading_floor(item)
+    if elapsed < floor:
+        return base
+    speed = max(0.0, 1.0 - (elapsed - floor) / BONUS_WINDOW)
+    return base + round(base * BONUS_SHARE * speed)
+
+
+# --- drawing questions -------------------------------------------------------
+
+RECENT_ATTEMPTS = 5
+
+
+class PoolTooSmall(Exception):
+    def __init__(self, available: int, wanted: int):
+        self.available = available
+        self.wanted = wanted
+        super().__init__(f"only {available} questions match, {wanted} wanted")
+
+
+def candidate_questions(bank: Bank, difficulty: str, watched_through: int, category: str = ""):
+    return (
+        Question.objects.published()
+        .in_bank(bank)
+        .for_difficulty(difficulty)
+        .up_to_episode(watched_through)
+        .in_category(category)
+    )
+
+
+def recently_seen_ids(player: Player | None, session_key: str) -> set[int]:
+    """Questions served in the owner's last few attempts."""
+    if player:
+        attempts = QuizAttempt.objects.filter(player=player)
+    elif session_key:
+        attempts = QuizAttempt.objects.filter(player__isnull=True, session_key=session_key)
+    else:
+        return set()
+    recent = attempts.order_by("-started_at").values("id")[:RECENT_ATTEMPTS]
+    return set(
+        AttemptQuestion.objects.filter(attempt__in=recent, question__isnull=False).values_list(
+            "question_id", flat=True
+        )
+    )
+
+
+def draw_question_ids(
+    candidates, length: int, avoid: set[int] = frozenset(), rng: random.Random | None = None
+) -> list[int]:
+    """Pick `length` distinct question ids, uniformly, preferring ids not in `avoid`.
+
+    Each question carries an indexed uniform random_key. We read a window of
+    consecutive keys from a random start (wrapping around once) and sample from
+    it: two index range scans, never ORDER BY RANDOM() or an OFFSET scan, so the
+    cost does not grow with the bank.
+    """
+    rng = rng or random.Random(secrets.randbits(64))
+    window = max(4 * length, length + len(avoid))
+    start = rng.random()
+    ordered = candidates.order_by("random_key").values_list("id", flat=True)
+    ids = list(ordered.filter(random_key__gte=start)[:window])
+    if len(ids) < window:
+        ids += list(ordered.filter(random_key__lt=start)[: window - len(ids)])
+    fresh = [i for i in ids if i not in avoid]
+    if len(fresh) >= length:
+        return rng.sample(fresh, length)
+    stale = [i for i in ids if i in avoid]
+    return fresh + rng.sample(stale, min(length - len(fresh), len(stale)))
+
+
+def _snapshot(question: Question, position: int, rng: random.Random) -> AttemptQuestion:
+    options = list(question.options.all())
+    if question.kind == Question.Kind.BOOLEAN:
+        # True stays before False: shuffling a true/false pair only confuses.
+        options.sort(key=lambda o: o.text != "True")
+    else:
+        rng.shuffle(options)
+    served = [{"key": secrets.token_urlsafe(9), "text": o.text} for o in options]
+    correct_key = next(s["key"] for s, o in zip(served, options, strict=True) if o.is_correct)
+    return AttemptQuestion(
+        position=position,
+        question=question,
+        text=question.text,
+        kind=question.kind,
+        difficulty=question.difficulty,
+        category=question.category,
+        spoiler_level=question.spoiler_level,
+        options=served,
+        correct_key=correct_key,
+        explanation=question.explanation,
+    )
+
+
+def start_quiz(
+    *,
+    bank: Bank,
+    difficulty: str,
+    watched_through: int,
+    length: int,
+    category: str = "",
+    player: Player | None = None,
+    session_key: str = "",
+    allow_shorter: bool = False,
+) -> QuizAttempt:
+    """Create an attempt with its questions drawn and snapshotted.
+
+    Raises PoolTooSmall when fewer questions match than asked for, unless
+    allow_shorter, in which case the quiz has as many as there are.
+    """
+    if difficulty not in QuizDifficulty.values:
+        raise ValueError(f"unknown difficulty {difficulty!r}")
+    candidates = candidate_questions(bank, difficulty, watched_through, category)
+    avoid = recently_seen_ids(player, session_key)
+    ids = draw_question_ids(candidates, length, avoid)
+    if len(ids) < length:
+        if not allow_shorter or not ids:
+            raise PoolTooSmall(len(ids), length)
+        length = len(ids)
+    rng = random.Random(secrets.randbits(64))
+    by_id = {q.id: q for q in Question.objects.filter(id__in=ids).prefetch_related("options")}
+    with transaction.atomic():
+        attempt = QuizAttempt.objects.create(
+            player=player,
+            session_key="" if player else session_key,
+            bank=bank,
+            difficulty=difficulty,
+            watched_through=watched_through,
+            category=category,
+            length=length,
+        )
+        items = [_snapshot(by_id[qid], position, rng) for position, qid in enumerate(ids)]
+        for item in items:
+            item.attempt = attempt
+        AttemptQuestion.objects.bulk_create(items)
+    return attempt
+
+
+def pool_size(bank: Bank, difficulty: str, watched_through: int, category: str = "") -> int:
+    return candidate_questions(bank, difficulty, watched_through, category).count()
+
+
+# --- answering ---------------------------------------------------------------
+
+
+class AnswerRejected(Exception):
+    """An answer that cannot be recorded; the message is shown to the player."""
+
+    def __init__(self, message: str, status: int = 409):
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass
+class AnswerResult:
+    item: AttemptQuestion
+    recorded_now: bool  # False: it had been answered already; nothing changed
+    finished: bool
+
+
+def mark_served(item: AttemptQuestion, now: datetime | None = None) -> None:
+    """Start the clock for this question the first time it is shown."""
+    if item.served_at is None:
+        now = now or timezone.now()
+        if AttemptQuestion.objects.filter(pk=item.pk, served_at__isnull=True).update(served_at=now):
+            item.served_at = now
+        else:
+            item.refresh_from_db(fields=["served_at"])
+
+
+def answer(
+    attempt: QuizAttempt, item: AttemptQuestion, chosen_key: str, now: datetime | None = None
+) -> AnswerResult:
+    """Record the answer to `item`, once.
+
+    A second submit for an answered question changes nothing and returns the
+    recorded result. Answers for a question that is not the current one, or to
+    a finished or abandoned attempt, are rejected.
+    """
+    if item.is_answered:
+        return AnswerResult(item, recorded_now=False, finished=attempt.is_finished)
+    if attempt.status != QuizAttempt.Status.ACTIVE:
+        raise AnswerRejected("This quiz is over: no more answers are taken.")
+    if item.position != attempt.answered_count:
+        raise AnswerRejected("That is not the current question of this quiz.")
+    if chosen_key not in {o["key"] for o in item.options}:
+        raise AnswerRejected("Please choose one of the options.", status=400)
+
+    now = now or timezone.now()
+    served_at = item.served_at or now
+    elapsed = max(0.0, (now - served_at).total_seconds())
+    correct = chosen_key == item.correct_key
+    points = points_for(item, correct, elapsed)
+    finishing = item.position + 1 >= attempt.length
+
+    with transaction.atomic():
+        # The attempt row moves forward only from this exact position: of two
+        # concurrent submits, one updates a row and the other updates none.
+        claimed = QuizAttempt.objects.filter(
+            pk=attempt.pk, status=QuizAttempt.Status.ACTIVE, answered_count=item.position
+        ).update(
+            answered_count=F("answered_count") + 1,
+            score=F("score") + points,
+            correct_count=F("correct_count") + (1 if correct else 0),
+            seconds=F("seconds") + elapsed,
+            **(
+                {"status": QuizAttempt.Status.FINISHED, "finished_at": now}
+                if finishing
+                else {}
+            ),
+        )
+        if claimed:
+            AttemptQuestion.objects.filter(pk=item.pk, answered_at__isnull=True).update(
+                answered_at=now,
+                served_at=served_at,
+                chosen_key=chosen_key,
+                is_correct=correct,
+                points=points,
+            )
+            # The conditional update succeeded from known values: mirror it in
+            # memory instead of reading the rows back.
+            attempt.answered_count = item.position + 1
+            attempt.score += points
+            attempt.correct_count += 1 if correct else 0
+            attempt.seconds += elapsed
+            item.answered_at, item.served_at, item.chosen_key = now, served_at, chosen_key
+            item.is_correct, item.points = correct, points
+            if finishing:
+                attempt.status = QuizAttempt.Status.FINISHED
+                attempt.finished_at = now
+                _count_answers(attempt)
+                _on_finish(attempt)
+    if not claimed:
+        # Another submit got there first (or the quiz moved on): report what
+        # is recorded, change nothing.
+        item.refresh_from_db()
+        if not item.is_answered:
+            raise AnswerRejected("That is not the current question of this quiz.")
+        attempt.refresh_from_db()
+        return AnswerResult(item, recorded_now=False, finished=attempt.is_finished)
+    return AnswerResult(item, recorded_now=True, finished=finishing)
+
+
+def _count_answers(attempt: QuizAttempt) -> None:
+    """Add a finished quiz's answers to its questions' answer and correct counts.
+
+    One UPDATE for the whole quiz, at the end, rather than one per answer:
+    abandoned quizzes do not count, as on the leaderboards.
+    """
+    served = AttemptQuestion.objects.filter(
+        attempt=attempt, question=OuterRef("pk"), answered_at__isnull=False
+    ).annotate(right=Cast("is_correct", IntegerField()))
+    Question.objects.filter(pk__in=Subquery(
+        AttemptQuestion.objects.filter(attempt=attempt, answered_at__isnull=False).values("question_id")
+    )).update(
+        answer_count=F("answer_count") + 1,
+        correct_count=F("correct_count") + Coalesce(Subquery(served.values("right")[:1]), Value(0)),
+    )
+
+
+def _on_finish(attempt: QuizAttempt) -> None:
+    from quiz import leaderboard
+
+    transaction.on_commit(lambda: leaderboard.attempt_changed(attempt))
+
+
+# --- leaving, claiming, cleaning up -----------------------------------------
+
+
+def abandon(attempt: QuizAttempt) -> bool:
+    return bool(
+        QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.ACTIVE).update(
+            status=QuizAttempt.Status.ABANDONED
+        )
+    )
+
+
+def claim_attempts(public_ids: list[str], player: Player) -> int:
+    """Give a new account the anonymous attempts its session played."""
+    from quiz import leaderboard
+
+    with transaction.atomic():
+        attempts = list(
+            QuizAttempt.objects.filter(public_id__in=public_ids, player__isnull=True).exclude(
+                status=QuizAttempt.Status.ABANDONED
+            )
+        )
+        QuizAttempt.objects.filter(pk__in=[a.pk for a in attempts]).update(
+            player=player, session_key=""
+        )
+        finished = [a.pk for a in attempts if a.status == QuizAttempt.Status.FINISHED]
+        if finished:
+            transaction.on_commit(
+                lambda: [
+                    leaderboard.attempt_changed(a) for a in QuizAttempt.objects.filter(pk__in=finished)
+                ]
+            )
+    return len(attempts)
+
+
+STALE_AFTER = timedelta(days=7)
+
+
+def clean_up(now: datetime | None = None) -> tuple[int, int]:
+    """Abandon attempts idle for a week, then delete abandoned attempts.
+
+    Returns (abandoned now, deleted).
+    """
+    now = now or timezone.now()
+    stale = QuizAttempt.objects.active().filter(started_at__lt=now - STALE_AFTER)
+    abandoned = stale.update(status=QuizAttempt.Status.ABANDONED)
+    _, per_model = QuizAttempt.objects.filter(status=QuizAttempt.Status.ABANDONED).delete()
+    return abandoned, per_model.get("quiz.QuizAttempt", 0)

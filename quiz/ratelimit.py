@@ -1,0 +1,48 @@
+"""Per-player (or per-session) rate limits for starting quizzes and answering.
+
+Fixed one-minute windows counted in the "ratelimit" cache: Redis in scale-out,
+a file cache shared by every process on one machine otherwise. Neither costs
+an SQL query, so the per-request query budgets hold.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+
+from hhquiz.proxies import client_ip
+
+WINDOW = 60
+
+
+def _limit(action: str) -> int:
+    return {"start": settings.QUIZ_START_RATE, "answer": settings.QUIZ_ANSWER_RATE}[action]
+
+
+def _who(request) -> str:
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    if request.session.session_key:
+        return f"s{request.session.session_key}"
+    return f"ip{client_ip(request)}"
+
+
+def hit(key: str, limit: int, now: float | None = None) -> bool:
+    """Count one request against `key`; True when it goes over `limit` per window."""
+    cache = caches["ratelimit"]
+    window = int((now if now is not None else time.time()) // WINDOW)
+    full_key = f"rl:{key}:{window}"
+    if cache.add(full_key, 1, timeout=WINDOW + 5):
+        return limit < 1
+    try:
+        count = cache.incr(full_key)
+    except ValueError:  # expired between add and incr
+        cache.add(full_key, 1, timeout=WINDOW + 5)
+        count = 1
+    return count > limit
+
+
+def rate_limited(request, action: str) -> bool:
+    return hit(f"{action}:{_who(request)}", _limit(action))

@@ -1,0 +1,103 @@
+"""Accounts: sign up, log in/out, password change and reset, profile, deletion."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from quiz import leaderboard
+from quiz.forms import DeleteAccountForm, SignUpForm
+from quiz.models import Player
+from quiz.profile import profile_stats
+from quiz.views.play import claim_session_attempts
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        claimed = claim_session_attempts(request, user.player)
+        if claimed:
+            messages.success(request, f"Welcome, {user.player.display_name}! Your {claimed} quiz(zes) are saved to your account.")
+        else:
+            messages.success(request, f"Welcome, {user.player.display_name}!")
+        return redirect("quiz:home")
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, plus: quizzes played anonymously in this browser are kept."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        player = getattr(self.request.user, "player", None)
+        if player is None:
+            player = Player.objects.create(
+                user=self.request.user, display_name=f"player-{self.request.user.pk}"
+            )
+        claim_session_attempts(self.request, player)
+        return response
+
+
+login_view = LoginView.as_view()
+logout_view = auth_views.LogoutView.as_view()
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html", success_url=reverse_lazy("password_change_done")
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html"
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
+@login_required
+def profile(request):
+    player = getattr(request.user, "player", None)
+    if player is None:
+        player = Player.objects.create(user=request.user, display_name=f"player-{request.user.pk}")
+    return render(request, "accounts/profile.html", {"player": player, **profile_stats(player)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        player = getattr(request.user, "player", None)
+        player_id = player.pk if player else None
+        user = request.user
+        with transaction.atomic():
+            user.delete()
+            if player_id is not None:
+                transaction.on_commit(lambda: leaderboard.player_removed(player_id))
+        logout(request)
+        messages.success(request, "Your account and your scores have been deleted.")
+        return redirect("quiz:home")
+    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)

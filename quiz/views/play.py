@@ -1,0 +1,265 @@
+"""Playing a quiz: the start form, one question at a time, feedback, results.
+
+Every page works as plain HTML forms (POST, redirect, GET); with htmx the same
+views return just the `question-card` partial of the same template.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from quiz import leaderboard, play
+from quiz.forms import AnswerForm, ReportForm, StartQuizForm
+from quiz.models import AttemptQuestion, QuizAttempt
+from quiz.ratelimit import rate_limited
+
+SESSION_WATCHED = "watched_through"
+SESSION_ANON_ATTEMPTS = "anon_attempts"
+
+
+def _player(request):
+    if request.user.is_authenticated:
+        return getattr(request.user, "player", None)
+    return None
+
+
+def _remembered_watched(request) -> int | None:
+    player = _player(request)
+    if player is not None and player.watched_through is not None:
+        return player.watched_through
+    value = request.session.get(SESSION_WATCHED)
+    return value if isinstance(value, int) and 0 <= value <= 6 else None
+
+
+def _remember_watched(request, watched: int) -> None:
+    player = _player(request)
+    if player is not None:
+        if player.watched_through != watched:
+            player.watched_through = watched
+            player.save(update_fields=["watched_through"])
+    else:
+        request.session[SESSION_WATCHED] = watched
+
+
+def _partial(request, template: str, partial: str) -> str:
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _owned_attempt(request, public_id) -> QuizAttempt:
+    """The attempt, if it belongs to this player or anonymous session; else 404."""
+    queryset = QuizAttempt.objects.owned_by(request).select_related("bank")
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def _home_context(request, form):
+    resumable = []
+    if request.user.is_authenticated or request.session.session_key:
+        resumable = list(QuizAttempt.objects.owned_by(request).active().order_by("-started_at")[:5])
+    return {"form": form, "resumable": resumable}
+
+
+@require_GET
+def home(request):
+    initial = {}
+    watched = _remembered_watched(request)
+    if watched is not None:
+        initial["watched_through"] = watched
+    form = StartQuizForm(initial=initial)
+    return render(request, "quiz/home.html", _home_context(request, form))
+
+
+@require_POST
+def start(request):
+    form = StartQuizForm(request.POST)
+    if not form.is_valid():
+        return render(request, "quiz/home.html", _home_context(request, form), status=400)
+    if rate_limited(request, "start"):
+        form.add_error(None, "You are starting quizzes very fast. Please wait a minute and try again.")
+        return render(request, "quiz/home.html", _home_context(request, form), status=429)
+    data = form.cleaned_data
+    _remember_watched(request, data["watched_through"])
+    if not request.session.session_key:
+        request.session.save()
+    player = _player(request)
+    try:
+        attempt = play.start_quiz(
+            bank=data["bank"],
+            difficulty=data["difficulty"],
+            watched_through=data["watched_through"],
+            length=data["length"],
+            category=data["category"],
+            player=player,
+            session_key="" if player else request.session.session_key,
+            allow_shorter=data["allow_shorter"],
+        )
+    except play.PoolTooSmall as exc:
+        context = _home_context(request, form)
+        context["pool_too_small"] = exc
+        return render(request, "quiz/home.html", context, status=200)
+    if player is None:
+        request.session[SESSION_ANON_ATTEMPTS] = [
+            *request.session.get(SESSION_ANON_ATTEMPTS, [])[-19:],
+            str(attempt.public_id),
+        ]
+    return redirect(attempt)
+
+
+@require_GET
+def play_attempt(request, public_id):
+    """The bookmarkable quiz URL: lands on the current question or the results."""
+    attempt = _owned_attempt(request, public_id)
+    if attempt.is_finished:
+        return redirect("quiz:results", public_id=attempt.public_id)
+    if attempt.status == QuizAttempt.Status.ABANDONED:
+        messages.info(request, "You left that quiz. Start a new one whenever you like.")
+        return redirect("quiz:home")
+    return redirect("quiz:question", public_id=attempt.public_id, position=attempt.answered_count + 1)
+
+
+def _owned_item(request, public_id, position: int) -> AttemptQuestion:
+    """One question of an attempt this player or session owns, with its attempt: one query."""
+    if not 1 <= position <= play.QUIZ_LENGTHS[-1]:
+        raise Http404("No such question in this quiz.")
+    items = AttemptQuestion.objects.select_related("attempt")
+    if request.user.is_authenticated:
+        items = items.filter(attempt__player__user_id=request.user.pk)
+    elif request.session.session_key:
+        items = items.filter(attempt__player__isnull=True, attempt__session_key=request.session.session_key)
+    else:
+        raise Http404("No such quiz.")
+    return get_object_or_404(items, attempt__public_id=public_id, position=position - 1)
+
+
+def _question_context(attempt, item, **extra):
+    return {
+        "attempt": attempt,
+        "item": item,
+        "number": item.position + 1,
+        "is_last": item.position + 1 >= attempt.length,
+        "report_form": ReportForm(),
+        **extra,
+    }
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def question(request, public_id, position: int):
+    item = _owned_item(request, public_id, position)
+    attempt = item.attempt
+    template = "quiz/question.html"
+
+    if request.method == "POST":
+        form = AnswerForm(request.POST)
+        status = 200
+        error = None
+        if rate_limited(request, "answer"):
+            error, status = "You are answering very fast. Please wait a moment and try again.", 429
+        elif not form.is_valid():
+            error, status = form.errors["option"][0], 400
+        else:
+            try:
+                play.answer(attempt, item, form.cleaned_data["option"])
+            except play.AnswerRejected as exc:
+                error, status = exc.message, exc.status
+        if error is None and not request.htmx:
+            return redirect("quiz:question", public_id=attempt.public_id, position=position)
+        context = _question_context(attempt, item, error=error)
+        return render(request, _partial(request, template, "question-card"), context, status=status)
+
+    if not item.is_answered:
+        if attempt.status != QuizAttempt.Status.ACTIVE:
+            return redirect(attempt)
+        if item.position != attempt.answered_count:
+            return redirect(attempt)
+        play.mark_served(item)
+    context = _question_context(attempt, item)
+    return render(request, _partial(request, template, "question-card"), context)
+
+
+@require_GET
+def results(request, public_id):
+    attempt = _owned_attempt(request, public_id)
+    if not attempt.is_finished:
+        return redirect(attempt)
+    items = list(attempt.items.all())
+    board = leaderboard.Board.from_attempt(attempt)
+    board_query = urlencode(
+        {"period": board.period, "difficulty": board.difficulty, "watched": board.watched_through}
+    )
+    rank = None
+    if attempt.player_id and not attempt.voided:
+        rank = leaderboard.rank_for(board, attempt.score, attempt.seconds)
+    return render(
+        request,
+        "quiz/results.html",
+        {"attempt": attempt, "items": items, "board": board, "board_query": board_query, "rank": rank},
+    )
+
+
+@require_POST
+def abandon(request, public_id):
+    attempt = _owned_attempt(request, public_id)
+    if play.abandon(attempt):
+        messages.info(request, "Quiz abandoned. It will not count anywhere.")
+    return redirect("quiz:home")
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+def report(request, public_id, position: int):
+    item = _owned_item(request, public_id, position)
+    attempt = item.attempt
+    template = "quiz/question.html"
+    if not item.is_answered or item.question_id is None:
+        context = _question_context(attempt, item, report_error="Answer the question before reporting it.")
+        return render(request, _partial(request, template, "report"), context, status=409)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        context = _question_context(attempt, item, report_form=form)
+        return render(request, _partial(request, template, "report"), context, status=400)
+    report = form.save(commit=False)
+    report.question_id = item.question_id
+    report.item = item
+    report.player = _player(request)
+    report.save()
+    if not request.htmx:
+        messages.success(request, "Thank you: an editor will look at this question.")
+        return redirect("quiz:question", public_id=attempt.public_id, position=position)
+    context = _question_context(attempt, item, reported=True)
+    return render(request, f"{template}#report", context)
+
+
+@require_GET
+def about_scoring(request):
+    return render(
+        request,
+        "quiz/about_scoring.html",
+        {
+            "base_points": play.BASE_POINTS,
+            "bonus_percent": round(play.BONUS_SHARE * 100),
+            "bonus_window": play.BONUS_WINDOW,
+            "floor_base": play.READING_FLOOR_BASE,
+            "chars_per_second": play.READING_CHARS_PER_SECOND,
+        },
+    )
+
+
+def claim_session_attempts(request, player) -> int:
+    """After sign-up or log-in: this browser's anonymous quizzes become the player's."""
+    ids = request.session.pop(SESSION_ANON_ATTEMPTS, [])
+    if not ids:
+        return 0
+    return play.claim_attempts(ids, player)
+
+
+def attempt_url(attempt: QuizAttempt) -> str:
+    return reverse("quiz:play", args=[attempt.public_id])

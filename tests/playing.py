@@ -1,0 +1,45 @@
+"""Helpers shared by the play tests: start a quiz and read the page like a player."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from quiz.models import QuizAttempt
+from tests.factories import QuestionFactory
+
+OPTION_RE = re.compile(r'name="option" value="([^"]+)"')
+
+
+def make_bank(n: int = 30, **kwargs):
+    return QuestionFactory.create_batch(n, **kwargs)
+
+
+def start(client, *, watched=6, difficulty="easy", length=5, category="", follow=False, **extra):
+    data = {"watched_through": watched, "difficulty": difficulty, "length": length, "category": category}
+    data.update(extra)
+    return client.post(reverse("quiz:start"), data, follow=follow)
+
+
+def latest_attempt() -> QuizAttempt:
+    return QuizAttempt.objects.order_by("-id").first()
+
+
+def question_url(attempt, number: int) -> str:
+    return reverse("quiz:question", args=[attempt.public_id, number])
+
+
+def option_keys(html: str) -> list[str]:
+    return OPTION_RE.findall(html)
+
+
+def answer_all(client, attempt, *, correct=True, htmx=False):
+    headers = {"HX-Request": "true"} if htmx else {}
+    for number in range(1, attempt.length + 1):
+        client.get(question_url(attempt, number), headers=headers)
+        item = attempt.items.get(position=number - 1)
+        key = item.correct_key if correct else next(o["key"] for o in item.options if o["key"] != item.correct_key)
+        client.post(question_url(attempt, number), {"option": key}, headers=headers)
+    attempt.refresh_from_db()
+    return attempt

@@ -1,0 +1,66 @@
+"""Each quiz request runs a bounded number of SQL queries, whatever the bank size and history.
+
+Counted in total for a signed-in player: session and user lookups included.
+The tests run in real transactions (transaction=True) so that, as in
+production, transaction.atomic() costs no SAVEPOINT queries.
+"""
+
+import pytest
+from django.db import connection
+
+from tests.factories import PlayerFactory, QuestionFactory
+from tests.playing import answer_all, latest_attempt, question_url, start
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def budget(queries: int, transactions: int = 0) -> int:
+    """The budget in statements, plus the BEGIN/COMMIT pair SQLite logs per transaction.
+
+    SQLite in IMMEDIATE mode issues "BEGIN IMMEDIATE" and "COMMIT" as
+    statements; PostgreSQL's transaction control is not logged as queries.
+    """
+    return queries + (2 * transactions if connection.vendor == "sqlite" else 0)
+
+
+@pytest.fixture
+def playing(client):
+    QuestionFactory.create_batch(40)
+    player = PlayerFactory()
+    client.force_login(player.user)
+    # History: earlier quizzes must not make later requests cost more.
+    for _ in range(3):
+        start(client)
+        answer_all(client, latest_attempt())
+    start(client)
+    return client, latest_attempt()
+
+
+def test_question_page_budget(playing, django_assert_max_num_queries):
+    client, attempt = playing
+    with django_assert_max_num_queries(budget(5)):
+        response = client.get(question_url(attempt, 1), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+
+
+def test_answer_budget(playing, django_assert_max_num_queries):
+    client, attempt = playing
+    client.get(question_url(attempt, 1))
+    key = attempt.items.get(position=0).correct_key
+    with django_assert_max_num_queries(budget(6, transactions=1)):
+        response = client.post(question_url(attempt, 1), {"option": key}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+
+
+def test_finishing_answer_budget(playing, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    client, attempt = playing
+    for number in range(1, attempt.length):
+        client.get(question_url(attempt, number))
+        client.post(question_url(attempt, number), {"option": attempt.items.get(position=number - 1).correct_key})
+    client.get(question_url(attempt, attempt.length))
+    key = attempt.items.get(position=attempt.length - 1).correct_key
+    with django_assert_max_num_queries(budget(10, transactions=2)), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(question_url(attempt, attempt.length), {"option": key}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.is_finished
