@@ -395,3 +395,38 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.question}"
+
+
+class LeaderboardEntry(models.Model):
+    """A player's best counted quiz on one leaderboard slice (the database backend's rank table).
+
+    Refreshed on write by quiz.leaderboard, never edited by hand: one row per
+    (board, player), where board names the period and its start, the difficulty
+    and the spoiler level, e.g. "week:2026-03-09:easy:3" or "all:-:all:all".
+    sort_key orders rows best first (higher score, then fewer milliseconds), so
+    a player's rank is an index-only count of the rows with a smaller sort_key.
+    """
+
+    board = models.CharField(max_length=40)
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="+")
+    attempt = models.ForeignKey(QuizAttempt, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveIntegerField()
+    seconds = models.FloatField()
+    correct_count = models.PositiveSmallIntegerField()
+    length = models.PositiveSmallIntegerField()
+    finished_at = models.DateTimeField()
+    sort_key = models.BigIntegerField(help_text="-score * 2**32 + milliseconds: smaller is better.")
+
+    class Meta:
+        verbose_name_plural = "leaderboard entries"
+        constraints = [
+            models.UniqueConstraint(fields=["board", "player"], name="leaderboard_one_row_per_player"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["board", "sort_key", "finished_at", "player"], name="leaderboard_order_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board} #{self.player_id}: {self.score}"

@@ -121,3 +121,12 @@ class AttemptQuestionFactory(factory.django.DjangoModelFactory):
         lambda: [{"key": "k1", "text": "Tessa Thompson"}, {"key": "k2", "text": "Poppy Liu"}]
     )
     correct_key = "k1"
+
+
+# --- leaderboard ---------------------------------------------------------------
+
+
+class FinishedAttemptFactory(QuizAttemptFactory):
+    """A finished, counted quiz by a signed-in player: one leaderboard result."""
+
+    finished = True

@@ -1,0 +1,368 @@
+"""The ranking rule and the leaderboard functions, run against both backends."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from quiz import leaderboard
+from quiz.leaderboard import Board, BoardForm
+from quiz.models import LeaderboardEntry, QuizAttempt
+from tests.factories import FinishedAttemptFactory, PlayerFactory, QuizAttemptFactory
+
+pytestmark = pytest.mark.django_db
+
+# A Wednesday: the week began on Monday 2026-03-09 and today at midnight UTC.
+NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+ALL = Board()
+
+
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
+def backend(request, settings):
+    """Run the test once per backend; the Redis run gets its own key prefix, flushed after."""
+    settings.LEADERBOARD_BACKEND = request.param
+    if request.param == "database":
+        yield request.param
+        return
+    import redis
+
+    url = request.getfixturevalue("redis_url")
+    prefix = f"test:lb:{uuid.uuid4().hex}"
+    settings.REDIS_URL = url
+    settings.LEADERBOARD_REDIS_PREFIX = prefix
+    yield request.param
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+def play(player=None, *, score=500, seconds=60.0, at=NOW - timedelta(hours=1), **fields):
+    """A finished quiz, recorded on the boards the way the play flow does it."""
+    fields.setdefault("player", player or PlayerFactory())
+    attempt = FinishedAttemptFactory(score=score, seconds=seconds, finished_at=at, **fields)
+    leaderboard.attempt_changed(attempt, now=NOW)
+    return attempt
+
+
+def ranking(board=ALL, **kwargs):
+    return [(e.rank, e.name, e.score) for e in leaderboard.top(board, now=NOW, **kwargs)]
+
+
+def test_equal_score_and_time_share_a_rank_and_the_earlier_finisher_is_listed_first(backend):
+    play(PlayerFactory(display_name="Anna"), score=900, seconds=50)
+    play(PlayerFactory(display_name="Late"), score=800, seconds=40, at=NOW - timedelta(minutes=5))
+    play(PlayerFactory(display_name="Early"), score=800, seconds=40, at=NOW - timedelta(minutes=50))
+    play(PlayerFactory(display_name="Jack"), score=700, seconds=30)
+
+    assert ranking() == [(1, "Anna", 900), (2, "Early", 800), (2, "Late", 800), (4, "Jack", 700)]
+
+
+def test_same_score_fewer_seconds_ranks_higher(backend):
+    play(PlayerFactory(display_name="Slow"), score=800, seconds=41.5)
+    play(PlayerFactory(display_name="Fast"), score=800, seconds=41.25)
+
+    assert ranking() == [(1, "Fast", 800), (2, "Slow", 800)]
+
+
+def test_only_a_players_best_single_quiz_counts(backend):
+    fan = PlayerFactory(display_name="Fan")
+    play(fan, score=400, seconds=20)
+    best = play(fan, score=900, seconds=90)
+    play(fan, score=900, seconds=95)
+
+    entries = leaderboard.top(ALL, now=NOW)
+    assert [(e.name, e.score, e.seconds) for e in entries] == [("Fan", 900, 90.0)]
+    assert entries[0].accuracy == best.correct_count / best.length
+
+
+def test_entries_carry_accuracy_and_time(backend):
+    play(PlayerFactory(), score=300, seconds=12.5, correct_count=3, length=5)
+
+    (entry,) = leaderboard.top(ALL, now=NOW)
+    assert (entry.rank, entry.score, entry.accuracy, entry.seconds) == (1, 300, 0.6, 12.5)
+
+
+def test_today_starts_at_midnight_utc(backend):
+    midnight = datetime(2026, 3, 11, tzinfo=UTC)
+    play(PlayerFactory(display_name="Yesterday"), score=900, at=midnight - timedelta(seconds=1))
+    play(PlayerFactory(display_name="Today"), score=100, at=midnight + timedelta(seconds=1))
+
+    assert ranking(Board("today")) == [(1, "Today", 100)]
+    assert ranking(Board("week")) == [(1, "Yesterday", 900), (2, "Today", 100)]
+
+
+def test_the_week_starts_on_monday_midnight_utc(backend):
+    monday = datetime(2026, 3, 9, tzinfo=UTC)
+    play(PlayerFactory(display_name="Sunday"), score=900, at=monday - timedelta(seconds=1))
+    play(PlayerFactory(display_name="Monday"), score=100, at=monday)
+
+    assert ranking(Board("week")) == [(1, "Monday", 100)]
+    assert ranking(Board("all")) == [(1, "Sunday", 900), (2, "Monday", 100)]
+
+
+def test_a_best_score_from_an_earlier_period_does_not_hide_this_periods_best(backend):
+    fan = PlayerFactory(display_name="Fan")
+    play(fan, score=900, at=NOW - timedelta(days=20))
+    play(fan, score=300, at=NOW - timedelta(hours=2))
+
+    assert ranking(Board("today")) == [(1, "Fan", 300)]
+    assert ranking(Board("all")) == [(1, "Fan", 900)]
+
+
+def test_boards_slice_by_difficulty_and_spoiler_level(backend):
+    play(PlayerFactory(display_name="Easy3"), score=900, difficulty="easy", watched_through=3)
+    play(PlayerFactory(display_name="Hard6"), score=500, difficulty="hard", watched_through=6)
+
+    assert ranking(Board("all", "easy")) == [(1, "Easy3", 900)]
+    assert ranking(Board("all", "hard", 6)) == [(1, "Hard6", 500)]
+    assert ranking(Board("all", "all", 6)) == [(1, "Hard6", 500)]
+    assert ranking(Board("all", "easy", 6)) == []
+    assert ranking(Board("all", "mixed")) == []
+    assert ranking(ALL) == [(1, "Easy3", 900), (2, "Hard6", 500)]
+
+
+def test_top_is_limited_to_fifty_by_default(backend):
+    for score in range(55):
+        play(score=score * 10)
+
+    entries = leaderboard.top(ALL, now=NOW)
+    assert len(entries) == 50
+    assert [e.rank for e in entries] == list(range(1, 51))
+    assert entries[0].score == 540
+    assert len(leaderboard.top(ALL, limit=3, now=NOW)) == 3
+
+
+def test_own_rank_far_outside_the_top_fifty_with_neighbours(backend):
+    players = [PlayerFactory(display_name=f"P{rank:02d}") for rank in range(1, 61)]
+    for rank, player in enumerate(players, start=1):
+        play(player, score=1000 - rank)
+
+    own = leaderboard.standing(ALL, players[54], now=NOW)
+
+    assert own.rank == 55
+    assert own.entry.name == "P55"
+    assert [(e.rank, e.name) for e in own.above] == [(53, "P53"), (54, "P54")]
+    assert [(e.rank, e.name) for e in own.below] == [(56, "P56"), (57, "P57")]
+    assert [e.rank for e in own.entries] == [53, 54, 55, 56, 57]
+
+
+def test_neighbours_share_ranks_when_tied(backend):
+    leader = PlayerFactory(display_name="Leader")
+    play(leader, score=900)
+    tied = [PlayerFactory(display_name=f"Tied{i}") for i in range(3)]
+    for i, player in enumerate(tied):
+        play(player, score=800, seconds=40, at=NOW - timedelta(minutes=30 - i))
+    last = PlayerFactory(display_name="Last")
+    play(last, score=100)
+
+    own = leaderboard.standing(ALL, tied[2], now=NOW)
+    assert own.rank == 2
+    assert [(e.rank, e.name) for e in own.entries] == [
+        (2, "Tied0"), (2, "Tied1"), (2, "Tied2"), (5, "Last"),
+    ]
+    first = leaderboard.standing(ALL, leader, now=NOW)
+    assert first.above == [] and [e.rank for e in first.entries] == [1, 2, 2]
+    bottom = leaderboard.standing(ALL, last.pk, now=NOW)
+    assert bottom.below == [] and [e.rank for e in bottom.entries] == [2, 2, 5]
+
+
+def test_a_player_with_no_quizzes_has_no_standing(backend):
+    play(score=500)
+    newcomer = PlayerFactory()
+
+    assert leaderboard.standing(ALL, newcomer, now=NOW) is None
+    assert leaderboard.standing(Board("today"), newcomer, now=NOW) is None
+
+
+def test_anonymous_and_unfinished_quizzes_do_not_count(backend):
+    anonymous = FinishedAttemptFactory(player=None, session_key="abc", finished_at=NOW)
+    active = QuizAttemptFactory(score=900)
+    leaderboard.attempt_changed(anonymous, now=NOW)
+    leaderboard.attempt_changed(active, now=NOW)
+
+    assert leaderboard.top(ALL, now=NOW) == []
+
+
+def test_a_claimed_quiz_joins_the_board(backend, django_capture_on_commit_callbacks):
+    attempt = FinishedAttemptFactory(player=None, session_key="abc", score=700, finished_at=NOW)
+    player = PlayerFactory(display_name="Newcomer")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        QuizAttempt.objects.filter(pk=attempt.pk).update(player=player, session_key="")
+        attempt.refresh_from_db()
+        transaction.on_commit(lambda: leaderboard.attempt_changed(attempt, now=NOW))
+
+    assert ranking() == [(1, "Newcomer", 700)]
+
+
+def test_rank_for_is_the_rank_a_result_earns(backend):
+    play(score=900, seconds=50)
+    play(score=800, seconds=40)
+    play(score=800, seconds=40)
+
+    assert leaderboard.rank_for(ALL, 1000, 99, now=NOW) == 1
+    assert leaderboard.rank_for(ALL, 900, 50, now=NOW) == 1
+    assert leaderboard.rank_for(ALL, 800, 40, now=NOW) == 2
+    assert leaderboard.rank_for(ALL, 800, 39.5, now=NOW) == 2
+    assert leaderboard.rank_for(ALL, 800, 41, now=NOW) == 4
+    assert leaderboard.rank_for(Board("today", "hard"), 10, 500, now=NOW) == 1
+
+
+def test_a_voided_best_quiz_drops_out_and_the_next_best_counts(backend):
+    fan = PlayerFactory(display_name="Fan")
+    play(fan, score=400)
+    best = play(fan, score=900)
+
+    best.voided = True
+    best.save(update_fields=["voided"])
+    leaderboard.attempt_changed(best, now=NOW)
+    assert ranking() == [(1, "Fan", 400)]
+
+    best.voided = False
+    best.save(update_fields=["voided"])
+    leaderboard.attempt_changed(best, now=NOW)
+    assert ranking() == [(1, "Fan", 900)]
+
+
+def test_a_voided_only_quiz_leaves_the_board(backend):
+    attempt = play(PlayerFactory(display_name="Cheat"), score=999)
+    other = play(PlayerFactory(display_name="Honest"), score=10)
+
+    attempt.voided = True
+    attempt.save(update_fields=["voided"])
+    leaderboard.attempt_changed(attempt, now=NOW)
+
+    assert ranking() == [(1, "Honest", 10)]
+    assert leaderboard.standing(ALL, attempt.player, now=NOW) is None
+    assert leaderboard.standing(ALL, other.player, now=NOW).rank == 1
+
+
+def test_a_hidden_display_name_shows_as_hidden_player(backend):
+    offender = PlayerFactory(display_name="Rude name")
+    play(offender, score=500)
+    offender.display_name_hidden = True
+    offender.save(update_fields=["display_name_hidden"])
+
+    assert ranking() == [(1, "Hidden player", 500)]
+    assert leaderboard.standing(ALL, offender, now=NOW).entry.name == "Hidden player"
+
+
+def test_a_deleted_account_leaves_the_board(backend, django_capture_on_commit_callbacks):
+    leaving = PlayerFactory(display_name="Leaving")
+    play(leaving, score=900)
+    play(PlayerFactory(display_name="Staying"), score=100)
+
+    player_id = leaving.pk
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        leaving.user.delete()
+        transaction.on_commit(lambda: leaderboard.player_removed(player_id))
+
+    assert ranking() == [(1, "Staying", 100)]
+    assert leaderboard.rank_for(ALL, 100, 60, now=NOW) == 1
+    assert leaderboard.standing(ALL, player_id, now=NOW) is None
+
+
+def test_rebuild_reproduces_the_boards_from_the_database(backend):
+    fan = PlayerFactory(display_name="Fan")
+    play(fan, score=400, at=NOW - timedelta(days=3))
+    play(fan, score=300, at=NOW - timedelta(hours=3), difficulty="hard", watched_through=2)
+    play(PlayerFactory(display_name="Rival"), score=300, seconds=30, at=NOW - timedelta(hours=1))
+    voided = play(PlayerFactory(display_name="Voided"), score=999)
+    QuizAttempt.objects.filter(pk=voided.pk).update(voided=True)  # not yet recorded
+    boards = [
+        Board(period, difficulty, watched)
+        for period in ("today", "week", "all")
+        for difficulty in ("all", "hard", "easy")
+        for watched in (None, 2, 6)
+    ]
+    before = {board: [e[1:] for e in ranking(board) if e[1] != "Voided"] for board in boards}
+
+    assert leaderboard.rebuild(now=NOW) > 0
+
+    after = {board: ranking(board) for board in boards}
+    assert {board: [e[1:] for e in rows] for board, rows in after.items()} == before
+    assert after[Board("today")] == [(1, "Rival", 300), (2, "Fan", 300)]
+    assert after[Board("all", "hard", 2)] == [(1, "Fan", 300)]
+
+
+def test_rebuild_drops_boards_of_ended_periods(backend):
+    play(score=500, at=NOW - timedelta(hours=1))
+    later = NOW + timedelta(days=8)
+
+    leaderboard.rebuild(now=later)
+
+    assert leaderboard.top(Board("today"), now=NOW) == []
+    assert leaderboard.top(Board("week"), now=NOW) == []
+    assert [e.score for e in leaderboard.top(ALL, now=later)] == [500]
+
+
+def test_rebuild_command_and_generator(backend):
+    call_command("generate_leaderboard_data", players=30, attempts=200, seed=7, stdout=io.StringIO())
+
+    assert QuizAttempt.objects.counted().count() == 200
+    board = leaderboard.top(ALL)
+    assert 0 < len(board) <= 30
+    call_command("rebuild_leaderboards", stdout=io.StringIO())
+    assert leaderboard.top(ALL) == board
+
+
+def test_database_backend_keeps_one_row_per_player_and_board(settings):
+    settings.LEADERBOARD_BACKEND = "database"
+    fan = PlayerFactory()
+    play(fan, score=100, difficulty="easy", watched_through=1)
+    play(fan, score=200, difficulty="easy", watched_through=1)
+
+    # 3 periods x (difficulty, all) x (level, all), one row each.
+    assert LeaderboardEntry.objects.filter(player=fan).count() == 12
+    assert set(LeaderboardEntry.objects.values_list("score", flat=True)) == {200}
+
+
+@pytest.mark.parametrize(
+    ("params", "board"),
+    [
+        ({}, Board("all", "all", None)),
+        ({"period": "week", "difficulty": "hard", "watched": "3"}, Board("week", "hard", 3)),
+        ({"period": "today", "difficulty": "mixed", "watched": "0"}, Board("today", "mixed", 0)),
+        ({"period": "", "difficulty": "", "watched": "all"}, Board()),
+    ],
+)
+def test_board_form_reads_filters(params, board):
+    form = BoardForm(params)
+    assert form.is_valid(), form.errors
+    assert form.board() == board
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"period": "month"}, "period"),
+        ({"difficulty": "impossible"}, "difficulty"),
+        ({"watched": "7"}, "watched"),
+        ({"watched": "-1"}, "watched"),
+        ({"watched": "x" * 500}, "watched"),
+    ],
+)
+def test_board_form_rejects_unknown_filters(params, field):
+    form = BoardForm(params)
+    assert not form.is_valid()
+    assert "Unknown" in form.errors[field][0]
+
+
+def test_board_from_attempt_uses_its_difficulty_and_spoiler_level():
+    attempt = QuizAttempt(difficulty="hard", watched_through=4)
+    assert Board.from_attempt(attempt) == Board("all", "hard", 4)
+    assert Board.from_attempt(attempt, period="week").key(NOW) == "week:2026-03-09:hard:4"
+    assert Board("today").key(NOW) == "day:2026-03-11:all:all"
+
+
+def test_board_refuses_unknown_values():
+    with pytest.raises(ValueError, match="period"):
+        Board("month")
+    with pytest.raises(ValueError, match="spoiler level"):
+        Board("all", "all", 9)
