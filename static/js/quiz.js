@@ -19,8 +19,9 @@
   // After an htmx swap, move focus to the element that asks for it (the
   // feedback after answering, the next question), so keyboard and screen
   // reader users land where the new content is.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var el = event.detail.target && event.detail.target.querySelector("[data-autofocus]");
+  // (outerHTML swaps replace the target, so look in the whole document.)
+  document.addEventListener("htmx:afterSettle", function () {
+    var el = document.querySelector("[data-autofocus]");
     if (el) el.focus();
   });
 
