@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quiz.views import play
+from quiz.views import leaderboard, play
 
 app_name = "quiz"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("quiz/<uuid:public_id>/results/", play.results, name="results"),
     path("quiz/<uuid:public_id>/abandon/", play.abandon, name="abandon"),
     path("about/scoring/", play.about_scoring, name="about_scoring"),
+    path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
 ]
