@@ -29,6 +29,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list(ENV, "CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "quiz.views.site.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -156,10 +157,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
-# Email (Django 6.1 MAILERS): console backend locally so password reset works
-# without a mail server; EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
-# plus EMAIL_HOST/PORT/USER/PASSWORD/USE_TLS for a real one.
-_EMAIL_BACKEND = ENV.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+# Email (Django 6.1 MAILERS): the console backend locally (DEBUG=1) so password
+# reset works without a mail server; SMTP in production, configured by
+# EMAIL_HOST/PORT/USER/PASSWORD/USE_TLS (EMAIL_BACKEND overrides either).
+_EMAIL_BACKEND = ENV.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
 _EMAIL_OPTIONS = {}
 if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     _EMAIL_OPTIONS = {

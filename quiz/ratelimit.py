@@ -44,5 +44,14 @@ def hit(key: str, limit: int, now: float | None = None) -> bool:
     return count > limit
 
 
+# Anonymous visitors can mint new sessions at will, so their address is
+# limited too, more loosely (several players can share one address).
+PER_ADDRESS_FACTOR = 10
+
+
 def rate_limited(request, action: str) -> bool:
-    return hit(f"{action}:{_who(request)}", _limit(action))
+    limit = _limit(action)
+    over = hit(f"{action}:{_who(request)}", limit)
+    if not request.user.is_authenticated:
+        over = hit(f"{action}:ip{client_ip(request)}", limit * PER_ADDRESS_FACTOR) or over
+    return over

@@ -82,13 +82,13 @@ def start(request):
     form = StartQuizForm(request.POST)
     if not form.is_valid():
         return render(request, "quiz/home.html", _home_context(request, form), status=400)
+    if not request.session.session_key:
+        request.session.save()
     if rate_limited(request, "start"):
         form.add_error(None, "You are starting quizzes very fast. Please wait a minute and try again.")
         return render(request, "quiz/home.html", _home_context(request, form), status=429)
     data = form.cleaned_data
     _remember_watched(request, data["watched_through"])
-    if not request.session.session_key:
-        request.session.save()
     player = _player(request)
     try:
         attempt = play.start_quiz(

@@ -27,6 +27,12 @@ def permission_denied(request, exception=None):
                   "message": "You are not allowed to do that."}, status=403)
 
 
+def csrf_failure(request, reason=""):
+    return render(request, "errors/error.html", {"code": 403, "title": "Please try again",
+                  "message": "This form was out of date or your session had expired. "
+                             "Go back, reload the page and send it again."}, status=403)
+
+
 def page_not_found(request, exception=None):
     return render(request, "errors/error.html", {"code": 404, "title": "Not found",
                   "message": "There is nothing here."}, status=404)
