@@ -1,1 +1,299 @@
 from quiz import admin_players  # noqa: F401 - registers Player and QuizAttempt admins
+
+# Admin for the question banks: banks, questions with their options, and the
+# queue of player reports. Option rules live in quiz.validation (shared with the
+# importer); this module only wires them into forms.
+# The first line stays first (other admin modules register from it), so the
+# import block is deliberately not sorted:
+# ruff: noqa: I001
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from quiz.facts import default_fact_base
+from quiz.models import Bank, Option, Question, Report
+from quiz.validation import has_markup, option_set_errors
+
+
+@admin.register(Bank)
+class BankAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_published", "question_count", "published_count"]
+    list_filter = ["is_published"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                question_total=Count("questions"),
+                published_total=Count(
+                    "questions", filter=Q(questions__status=Question.Status.PUBLISHED)
+                ),
+            )
+        )
+
+    @admin.display(description="questions", ordering="question_total")
+    def question_count(self, bank):
+        return bank.question_total
+
+    @admin.display(description="published", ordering="published_total")
+    def published_count(self, bank):
+        return bank.published_total
+
+
+class OptionInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        options = [
+            (form.cleaned_data["text"], form.cleaned_data.get("is_correct", False))
+            for form in self.forms
+            if form.cleaned_data.get("text") and not form.cleaned_data.get("DELETE")
+        ]
+        errors = option_set_errors(self.instance.kind, options)
+        if errors:
+            raise forms.ValidationError(errors)
+
+    def save(self, commit=True):
+        # The database allows one correct option per question at every moment:
+        # demote the old correct option before the new one is saved.
+        if commit and self.instance.pk:
+            demoted = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk and not form.cleaned_data.get("is_correct")
+            ]
+            Option.objects.filter(pk__in=demoted).update(is_correct=False)
+        return super().save(commit)
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    formset = OptionInlineFormSet
+    extra = 0
+    min_num = 2
+    max_num = 6
+    fields = ["text", "is_correct", "position"]
+
+
+class QuestionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = [
+            "bank", "kind", "text", "explanation", "category", "difficulty", "spoiler_level",
+            "status",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("text", "explanation"):
+            if has_markup(cleaned.get(name) or ""):
+                self.add_error(name, "Plain text only: no HTML markup.")
+        return cleaned
+
+
+class OriginFilter(admin.SimpleListFilter):
+    title = "origin"
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return [("generated", "Generated from facts"), ("hand-written", "Hand-written")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "generated":
+            return queryset.generated()
+        if self.value() == "hand-written":
+            return queryset.filter(source_key="")
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    inlines = [OptionInline]
+    list_display = [
+        "short_text",
+        "bank",
+        "kind",
+        "category",
+        "difficulty",
+        "spoiler_level",
+        "status",
+        "origin",
+        "answer_count",
+        "accuracy_display",
+    ]
+    list_filter = [
+        "bank",
+        "difficulty",
+        "spoiler_level",
+        "status",
+        "category",
+        OriginFilter,
+        "edited_by_admin",
+    ]
+    list_select_related = ["bank"]
+    search_fields = ["text", "explanation", "options__text", "source_key"]
+    actions = ["publish", "unpublish"]
+    readonly_fields = [
+        "preview",
+        "facts_display",
+        "source_key",
+        "edited_by_admin",
+        "answer_count",
+        "correct_count",
+        "accuracy_display",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["bank", "kind", "text", "explanation"]}),
+        ("Classification", {"fields": ["category", "difficulty", "spoiler_level", "status"]}),
+        ("Preview", {"fields": ["preview"]}),
+        (
+            "Origin",
+            {"fields": ["source_key", "edited_by_admin", "facts_display", "created_at", "updated_at"]},
+        ),
+        ("Answers", {"fields": ["answer_count", "correct_count", "accuracy_display"]}),
+    ]
+
+    @admin.display(description="question", ordering="text")
+    def short_text(self, question):
+        return str(question)
+
+    @admin.display(description="origin", ordering="source_key")
+    def origin(self, question):
+        if not question.source_key:
+            return "hand-written"
+        return "generated, edited" if question.edited_by_admin else "generated"
+
+    @admin.display(description="accuracy")
+    def accuracy_display(self, question):
+        if question.accuracy is None:
+            return "—"
+        return f"{question.accuracy:.0%}"
+
+    @admin.display(description="how players will see it")
+    def preview(self, question):
+        if not question.pk:
+            return "Save the question to see a preview."
+        options = format_html_join(
+            "",
+            "<li>{}{}</li>",
+            ((o.text, " ✓ correct" if o.is_correct else "") for o in question.options.all()),
+        )
+        return format_html(
+            "<div><p><strong>{}</strong></p><ol>{}</ol><p><em>Explanation:</em> {}</p>"
+            "<p>Shown to players who have watched {} or more episodes · {} · {}</p></div>",
+            question.text,
+            options,
+            question.explanation or "—",
+            question.spoiler_level,
+            question.get_difficulty_display(),
+            question.get_status_display(),
+        )
+
+    @admin.display(description="facts it draws on")
+    def facts_display(self, question):
+        if not question.facts:
+            return "— (hand-written or imported: no facts recorded)"
+        facts = default_fact_base().facts
+        rows = []
+        for fact_id in question.facts:
+            fact = facts.get(fact_id)
+            if fact is None:
+                rows.append((fact_id, "no longer in the fact base", ""))
+            else:
+                where = f"level {fact.level}" + (f", “{fact.section}”" if fact.section else "")
+                rows.append((fact_id, where, fact.summary))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}): {}</li>", rows))
+
+    def save_model(self, request, obj, form, change):
+        # A generated question an admin has saved is the admin's from now on:
+        # the generator will no longer overwrite it.
+        if change and obj.source_key:
+            obj.edited_by_admin = True
+        super().save_model(request, obj, form, change)
+
+    def _set_status(self, request, queryset, status, verb):
+        count = queryset.update(status=status)
+        queryset.generated().update(edited_by_admin=True)
+        self.message_user(request, f"{verb} {count} question(s).")
+
+    @admin.action(description="Publish the selected questions")
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Question.Status.PUBLISHED, "Published")
+
+    @admin.action(description="Unpublish the selected questions (back to draft)")
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Question.Status.DRAFT, "Unpublished")
+
+
+class ReportStatusFilter(admin.SimpleListFilter):
+    """Open reports by default: the changelist is the moderation queue."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(None, "Open"), ("resolved", "Resolved"), ("all", "All")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: value} if value else {}, [self.parameter_name]
+                ),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        if self.value() == "resolved":
+            return queryset.filter(status=Report.Status.RESOLVED)
+        return queryset.filter(status=Report.Status.OPEN)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["question", "reason", "note", "status", "question_status", "created_at"]
+    list_filter = [ReportStatusFilter, "reason"]
+    list_select_related = ["question"]
+    search_fields = ["note", "question__text"]
+    readonly_fields = ["question", "item", "player", "reason", "note", "created_at", "resolved_at"]
+    fields = [*readonly_fields, "status"]
+    actions = ["resolve", "resolve_and_unpublish"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="question status")
+    def question_status(self, report):
+        return report.question.get_status_display()
+
+    def _resolve(self, queryset) -> int:
+        return queryset.filter(status=Report.Status.OPEN).update(
+            status=Report.Status.RESOLVED, resolved_at=timezone.now()
+        )
+
+    @admin.action(description="Resolve the selected reports")
+    def resolve(self, request, queryset):
+        self.message_user(request, f"Resolved {self._resolve(queryset)} report(s).")
+
+    @admin.action(description="Resolve the selected reports and unpublish their questions")
+    def resolve_and_unpublish(self, request, queryset):
+        questions = Question.objects.filter(pk__in=queryset.values("question"))
+        unpublished = questions.update(status=Question.Status.DRAFT)
+        questions.generated().update(edited_by_admin=True)
+        resolved = self._resolve(queryset)
+        self.message_user(
+            request, f"Resolved {resolved} report(s); unpublished {unpublished} question(s)."
+        )
