@@ -38,4 +38,4 @@ test-postgres: $(STAMP)
 	$(VENV)/bin/pytest
 
 clean:
-	rm -rf $(VENV) staticfiles test_db.sqlite3*
+	rm -rf $(VENV) staticfiles test_db*.sqlite3* .cache

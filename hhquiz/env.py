@@ -6,6 +6,7 @@ mutating os.environ.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,9 @@ def database_config(env: Mapping[str, str], base_dir: Path) -> dict[str, Any]:
         config["CONN_HEALTH_CHECKS"] = True
         # The test database is a file too: the in-memory default does not behave
         # like production under concurrent writes.
-        config["TEST"] = {"NAME": str(base_dir / "test_db.sqlite3")}
+        # One file per test process, so two test runs on one machine never
+        # share (and lock) a database.
+        config["TEST"] = {"NAME": str(base_dir / f"test_db_{os.getpid()}.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = env_int(env, "CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True

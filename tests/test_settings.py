@@ -13,7 +13,7 @@ def test_database_defaults_to_sqlite_file_with_wal_and_immediate(tmp_path: Path)
     assert config["NAME"] == str(tmp_path / "db.sqlite3")
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
-    assert config["TEST"]["NAME"].endswith("test_db.sqlite3")
+    assert config["TEST"]["NAME"].endswith(".sqlite3") and "test_db" in config["TEST"]["NAME"]
 
 
 def test_database_url_postgres(tmp_path: Path):
