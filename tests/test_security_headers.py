@@ -20,6 +20,7 @@ def test_check_deploy_is_clean_in_production_mode():
         "DATABASE_URL": "",
         "REDIS_URL": "",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,

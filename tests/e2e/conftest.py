@@ -1,14 +1,8 @@
 """Playwright driving Debian's Chromium against the live test server."""
 
-import os
-
 import pytest
 
 from tests.conftest import CHROMIUM
-
-# Playwright's sync API runs an event loop in this thread; Django's async-safety
-# check would refuse ORM calls made from the test body otherwise.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -21,14 +15,22 @@ LAUNCH_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module, closed after it.
+
+    Playwright's sync API runs an event loop in this thread while it lives;
+    Django's async-safety check would refuse the test body's ORM calls, so it
+    is relaxed for exactly that span (and the loop is gone for other modules).
+    """
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
