@@ -13,6 +13,7 @@ from quiz.models import (
     Player,
     Question,
     QuizAttempt,
+    Report,
 )
 
 # --- question bank -----------------------------------------------------------
@@ -46,6 +47,9 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status=Question.Status.DRAFT)
+        generated = factory.Trait(
+            source_key=factory.Sequence(lambda n: f"test.fact-{n}:mc"), facts=["cast.anna"]
+        )
 
     @factory.post_generation
     def options(obj, create, extracted, **kwargs):
@@ -57,6 +61,15 @@ class QuestionFactory(factory.django.DjangoModelFactory):
             texts = extracted or [f"Right {obj.pk}", f"Wrong A {obj.pk}", f"Wrong B {obj.pk}", f"Wrong C {obj.pk}"]
         for position, text in enumerate(texts):
             Option.objects.create(question=obj, text=text, is_correct=position == 0, position=position)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    question = factory.SubFactory(QuestionFactory)
+    reason = Report.Reason.WRONG_ANSWER
+    note = "The answer looks wrong to me."
 
 
 # --- players -----------------------------------------------------------------
