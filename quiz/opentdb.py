@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,10 +279,13 @@ def _create(record: CleanRecord, bank: Bank) -> Question:
         status=Question.Status.PUBLISHED if known_level else Question.Status.DRAFT,
         source_key=record.source_key,
     )
-    options = record.options
+    options = list(record.options)
     if record.kind == Question.Kind.BOOLEAN:
         # Always shown in the same order, whatever order the file had.
-        options = sorted(options, key=lambda o: o[0] != "True")
+        options.sort(key=lambda o: o[0] != "True")
+    else:
+        # The format puts the correct answer first; positions should not.
+        random.Random(record.text).shuffle(options)
     Option.objects.bulk_create(
         Option(question=question, text=text, is_correct=ok, position=position)
         for position, (text, ok) in enumerate(options)
