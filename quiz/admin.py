@@ -8,6 +8,7 @@ from quiz import admin_players  # noqa: F401 - registers Player and QuizAttempt 
 # ruff: noqa: I001
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -73,8 +74,26 @@ class OptionInlineFormSet(BaseInlineFormSet):
         return super().save(commit)
 
 
+class OptionForm(forms.ModelForm):
+    class Meta:
+        model = Option
+        fields = ["text", "is_correct", "position"]
+
+    def validate_constraints(self):
+        # "One correct option per question" is judged for the whole formset
+        # (OptionInlineFormSet.clean): one form alone would see the old correct
+        # option still in the database when the admin moves the tick.
+        exclude = self._get_validation_exclusions()
+        exclude.add("is_correct")
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
 class OptionInline(admin.TabularInline):
     model = Option
+    form = OptionForm
     formset = OptionInlineFormSet
     extra = 0
     min_num = 2
