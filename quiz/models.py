@@ -162,9 +162,15 @@ class Question(models.Model):
             ),
         ]
         indexes = [
+            # Drawing walks this index in random_key order from a random start
+            # and stops after a small window: the filters on difficulty, spoiler
+            # level and category are read from the index itself (no table
+            # lookups, no sort), so the cost does not grow with the bank.
             models.Index(
-                fields=["status", "difficulty", "spoiler_level", "random_key"],
-                name="question_draw_idx",
+                fields=[
+                    "bank", "status", "random_key", "difficulty", "spoiler_level", "category", "id",
+                ],
+                name="question_draw_key_idx",
             ),
         ]
 

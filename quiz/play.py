@@ -74,8 +74,12 @@ class PoolTooSmall(Exception):
 
 
 def candidate_questions(bank: Bank, difficulty: str, watched_through: int, category: str = ""):
+    # published() joins the bank to check it is published; we hold the bank
+    # already, so check it here and keep the draw query on one table's index.
+    if not bank.is_published:
+        return Question.objects.none()
     return (
-        Question.objects.published()
+        Question.objects.filter(status=Question.Status.PUBLISHED)
         .in_bank(bank)
         .for_difficulty(difficulty)
         .up_to_episode(watched_through)
@@ -92,10 +96,11 @@ def recently_seen_ids(player: Player | None, session_key: str) -> set[int]:
     else:
         return set()
     recent = attempts.order_by("-started_at").values("id")[:RECENT_ATTEMPTS]
+    # order_by(): the default ordering would join the attempts and sort for nothing.
     return set(
-        AttemptQuestion.objects.filter(attempt__in=recent, question__isnull=False).values_list(
-            "question_id", flat=True
-        )
+        AttemptQuestion.objects.filter(attempt__in=recent, question__isnull=False)
+        .order_by()
+        .values_list("question_id", flat=True)
     )
 
 
@@ -106,8 +111,10 @@ def draw_question_ids(
 
     Each question carries an indexed uniform random_key. We read a window of
     consecutive keys from a random start (wrapping around once) and sample from
-    it: two index range scans, never ORDER BY RANDOM() or an OFFSET scan, so the
-    cost does not grow with the bank.
+    it: at most two walks along question_draw_key_idx in key order, stopping
+    after `window` matches, never ORDER BY RANDOM() or an OFFSET scan, so the
+    cost does not grow with the bank (it grows with 1 / the share of the bank
+    the filters keep).
     """
     rng = rng or random.Random(secrets.randbits(64))
     window = max(4 * length, length + len(avoid))
