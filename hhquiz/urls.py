@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from quiz.views import site
+from quiz.views import bench, site
 
 urlpatterns = [
     path("healthz", site.healthz, name="healthz"),
+    path("bench/baseline", bench.baseline, name="bench_baseline"),
     path("admin/", admin.site.urls),
     path("accounts/", include("quiz.urls_accounts")),
     path("", include("quiz.urls")),
