@@ -8,6 +8,7 @@ import unicodedata
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UserCreationForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from quiz.models import Bank, Player, Question, QuizDifficulty, Report, SpoilerLevel
@@ -24,11 +25,22 @@ WATCHED_CHOICES = [
 ]
 
 
+# The categories change only when the bank is edited, but the home page and
+# every quiz start ask for them: a DISTINCT over the whole bank each time. They
+# are kept in the shared cache for a minute instead.
+CATEGORIES_CACHE_SECONDS = 60
+
+
 def published_categories(bank: Bank | None = None) -> list[str]:
-    questions = Question.objects.published().exclude(category="")
-    if bank is not None:
-        questions = questions.in_bank(bank)
-    return sorted(set(questions.values_list("category", flat=True).distinct()))
+    key = f"published-categories:{bank.pk if bank is not None else 'all'}"
+    categories = cache.get(key)
+    if categories is None:
+        questions = Question.objects.published().exclude(category="")
+        if bank is not None:
+            questions = questions.in_bank(bank)
+        categories = sorted(set(questions.values_list("category", flat=True).distinct()))
+        cache.set(key, categories, CATEGORIES_CACHE_SECONDS)
+    return categories
 
 
 class StartQuizForm(forms.Form):
@@ -83,6 +95,18 @@ class ReportForm(forms.ModelForm):
         fields = ["reason", "note"]
         widgets = {"reason": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}
         labels = {"reason": "What is wrong?", "note": "Anything to add? (optional)"}
+
+    # The blank form is the same on every feedback page, and rendering its
+    # widget templates was a quarter of an answer's CPU time: render it once
+    # per process. A bound form (with the player's input or errors) renders as usual.
+    _blank_as_p = None
+
+    def as_p(self):
+        if self.is_bound:
+            return super().as_p()
+        if ReportForm._blank_as_p is None:
+            ReportForm._blank_as_p = super().as_p()
+        return ReportForm._blank_as_p
 
     def clean_note(self):
         note = self.cleaned_data.get("note", "")
