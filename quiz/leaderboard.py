@@ -39,6 +39,7 @@ DIFFICULTIES = {"all": "All difficulties", **dict(QuizDifficulty.choices)}
 WATCHED_LEVELS = range(SpoilerLevel.NONE, SpoilerLevel.FINALE + 1)
 
 TOP_LIMIT = 50
+HIDDEN_NAME = Player(display_name_hidden=True).public_name
 NEIGHBOURS = 2
 # A sort key is -score * 2**32 + milliseconds: smaller is better, and it stays an
 # exact integer in a Redis double (53 bits) while scores stay under 2**20.
@@ -299,10 +300,10 @@ def _names(rows: list[_Row]) -> dict[int, str]:
     names = {row.player_id: row.name for row in rows if row.name is not None}
     missing = {row.player_id for row in rows} - names.keys()
     if missing:
-        players = Player.objects.filter(pk__in=missing).only(
+        players = Player.objects.filter(pk__in=missing).values_list(
             "pk", "display_name", "display_name_hidden"
         )
-        names.update({p.pk: p.public_name for p in players})
+        names.update({pk: HIDDEN_NAME if hidden else name for pk, name, hidden in players})
     return names
 
 
@@ -461,7 +462,7 @@ class DatabaseBackend:
     def _rows(self, queryset) -> list[_Row]:
         rows = []
         for e in queryset.values(*self.FIELDS):
-            name = "Hidden player" if e["player__display_name_hidden"] else e["player__display_name"]
+            name = HIDDEN_NAME if e["player__display_name_hidden"] else e["player__display_name"]
             rows.append(_Row(
                 e["player_id"], e["attempt_id"], e["score"], e["seconds"], e["correct_count"],
                 e["length"], e["finished_at"], name=name,
@@ -483,10 +484,15 @@ class DatabaseBackend:
             | (same & Q(finished_at__lt=own["finished_at"]))
             | (same & Q(finished_at=own["finished_at"], player_id__lt=player_id))
         )
+        # The redundant sort_key bounds make each side a short index range scan
+        # starting at the player's own row.
         above = self._rows(
-            board.filter(before).order_by(*(f"-{f}" for f in self.ORDER))[:around]
+            board.filter(before, sort_key__lte=own["sort_key"])
+            .order_by(*(f"-{f}" for f in self.ORDER))[:around]
         )[::-1]
-        rest = self._rows(board.filter(~before).order_by(*self.ORDER)[: around + 1])
+        rest = self._rows(
+            board.filter(~before, sort_key__gte=own["sort_key"]).order_by(*self.ORDER)[: around + 1]
+        )
         window = above + rest
         # One index range scan counts the rows better than each distinct key shown.
         keys = sorted({row.sort_key for row in window})
@@ -537,6 +543,7 @@ class DatabaseBackend:
 # --- Redis backend --------------------------------------------------------------
 
 _clients: dict[str, object] = {}
+_scripts: dict[object, object] = {}
 
 # The player's rank, position and neighbours in one round trip.
 STANDING_SCRIPT = """
@@ -601,8 +608,9 @@ class RedisBackend:
         return _rank_in_order([self._row(m, s) for m, s in members])
 
     def window(self, key: str, player_id: int, around: int) -> list[_Row] | None:
-        script = self.client.register_script(STANDING_SCRIPT)
-        out = script(keys=[self._zset(key), self._hash(key)], args=[player_id, around])
+        if self.client not in _scripts:
+            _scripts[self.client] = self.client.register_script(STANDING_SCRIPT)
+        out = _scripts[self.client](keys=[self._zset(key), self._hash(key)], args=[player_id, around])
         if not out:
             return None
         return [
