@@ -475,7 +475,7 @@ class DatabaseBackend:
 
     def window(self, key: str, player_id: int, around: int) -> list[_Row] | None:
         board = LeaderboardEntry.objects.filter(board=key)
-        own = board.filter(player_id=player_id).values("sort_key", "finished_at").first()
+        own = next(iter(board.filter(player_id=player_id).values("sort_key", "finished_at")[:1]), None)
         if own is None:
             return None
         same = Q(sort_key=own["sort_key"])
