@@ -289,6 +289,13 @@ def print_table(title: str, summary: dict[str, dict]) -> None:
 # --- a simulated player ------------------------------------------------------
 
 
+class Window:
+    """The Stats that requests count into now: swapped at each measurement window."""
+
+    def __init__(self) -> None:
+        self.current = Stats()
+
+
 class FlowError(Exception):
     pass
 
@@ -301,12 +308,16 @@ class Client:
     """One browser: its cookies, kept by hand because they are Secure and we speak
     plain HTTP to the server behind a pretend TLS proxy."""
 
-    def __init__(self, http, base: str, stats: Stats, deadline: float, session_key: str | None = None):
-        self.http, self.base, self.stats, self.deadline = http, base, stats, deadline
+    def __init__(self, http, base: str, stats, deadline: float, session_key: str | None = None):
+        self.http, self.base, self._stats, self.deadline = http, base, stats, deadline
         self.cookies: dict[str, str] = {}
         if session_key:
             self.cookies["sessionid"] = session_key
         self.origin = base.replace("http://", "https://", 1)
+
+    @property
+    def stats(self) -> Stats:
+        return self._stats.current if isinstance(self._stats, Window) else self._stats
 
     async def call(self, endpoint: str, method: str, path: str, *, data=None, htmx=False, expect=(200,)):
         if time.monotonic() >= self.deadline:
@@ -563,29 +574,86 @@ def saturation(server: Server, sessions: list[str], args) -> dict:
     return report
 
 
+async def phase_players(server: Server, sessions: list[str], args, on_level) -> None:
+    """Thinking players that stay: each level adds players spread over a ramp, lets
+    them settle, then measures a window; stops after the first failing level."""
+    window = Window()
+    clients: list[Client] = []
+    tasks: list[asyncio.Task] = []
+    far = time.monotonic() + 24 * 3600
+
+    async def player(i: int, delay: float) -> None:
+        rng = random.Random(i)
+        client = Client(http, server.base, window, far, sessions[i % len(sessions)])
+        clients.append(client)
+
+        async def think():
+            await asyncio.sleep(rng.uniform(2.0, 5.0))
+
+        try:
+            await asyncio.sleep(delay)
+            while True:
+                try:
+                    await play_one_quiz(client, rng, think)
+                except FlowError:
+                    await asyncio.sleep(1.0)
+        except PhaseOver:
+            pass
+
+    async with http_session(args.pool) as http:
+        present = 0
+        for n in args.players:
+            added = n - present
+            for k in range(added):
+                tasks.append(asyncio.create_task(player(present + k, args.ramp * k / max(1, added))))
+            present = n
+            step(f"{n} players: {added} more arriving over {args.ramp:.0f} s, then {args.settle:.0f} s to settle")
+            await asyncio.sleep(args.ramp + args.settle)
+            window.current = Stats()
+            await asyncio.sleep(args.duration)
+            measured = window.current
+            measured.finish()
+            window.current = Stats()
+            if not on_level(n, measured):
+                break
+        for client in clients:
+            client.deadline = 0.0
+        await asyncio.gather(*tasks)
+
+
 def players_mode(server: Server, sessions: list[str], args) -> dict:
-    report = {}
+    report: dict = {}
     best = None
     step(f"warm-up: {args.warmup:.0f} s of the player flow on 16 connections")
     asyncio.run(phase_flow(server, sessions, 16, args.warmup, seed=99))
-    for n in args.players:
-        print(f"\n== {n} concurrent players, think 2-5 s, {args.duration:.0f} s", flush=True)
-        stats = asyncio.run(phase_flow(server, sessions, n, args.duration, think_range=(2.0, 5.0),
-                                       pool=args.pool, seed=n))
+
+    def on_level(n: int, stats: Stats) -> bool:
+        nonlocal best
+        print(f"\n== {n} concurrent players, think 2-5 s, measured for {stats.seconds:.0f} s", flush=True)
         summary = stats.summary()
         print_table("per endpoint", summary)
         total = sum(s["requests"] for s in summary.values())
         errors = sum(sum(s["errors"].values()) for s in summary.values())
         answer_p99 = summary.get("answer", {}).get("p99", float("inf"))
-        arrival = stats.quizzes_started / stats.seconds
-        print(f"  {n} players: {total / stats.seconds:.1f} req/s, {arrival:.1f} quizzes started/s, "
-              f"answer p99 {answer_p99:.1f} ms, errors {errors}", flush=True)
+        started = stats.quizzes_started / stats.seconds
+        # Little's law: N players present, each staying for one quiz of mean
+        # length W, means N / W players arriving per second in steady state. A
+        # quiz has 3 + 2 x length thinks of 3.5 s on average (lengths 5/10/20
+        # equally likely), plus its requests' time.
+        mean_quiz = (3 + 2 * sum(LENGTHS) / len(LENGTHS)) * 3.5
+        arrival = n / mean_quiz
+        print(f"  {n} players: {total / stats.seconds:.1f} req/s, answer p99 {answer_p99:.1f} ms, "
+              f"errors {errors}; quizzes started {started:.1f}/s (arrival rate N / {mean_quiz:.0f} s "
+              f"= {arrival:.1f} players/s)", flush=True)
         passed = answer_p99 < P99_TARGET_MS and errors == 0
         report[str(n)] = {"endpoints": summary, "rps": total / stats.seconds, "arrival_per_s": arrival,
-                          "answer_p99": answer_p99, "errors": errors, "passed": passed}
-        if not passed:
-            break
-        best = n
+                          "started_per_s": started, "answer_p99": answer_p99, "errors": errors,
+                          "passed": passed}
+        if passed:
+            best = n
+        return passed
+
+    asyncio.run(phase_players(server, sessions, args, on_level))
     report["largest_passing"] = best
     print(f"\nlargest level with answer p99 < {P99_TARGET_MS:.0f} ms and no errors: {best} players")
     return report
@@ -597,12 +665,16 @@ def main() -> None:
                         help="postgres uses DATABASE_URL's server (default local) and REDIS_URL (default db 13)")
     parser.add_argument("--mode", choices=["saturation", "players"], default="saturation")
     parser.add_argument("--connections", default="16,64,256", help="saturation: connection counts")
-    parser.add_argument("--players", default="250,500,1000,1500,2000,3000", help="players: levels to ramp through")
+    parser.add_argument("--players", default="250,500,750,1000,1500,2000,3000",
+                        help="players: levels to ramp through")
     parser.add_argument("--duration", type=float, default=None,
                         help="seconds per phase/level (default 30 for saturation, 60 for players)")
     parser.add_argument("--warmup", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--ramp", type=float, default=15.0, help="players: seconds over which a level's new players arrive")
+    parser.add_argument("--settle", type=float, default=10.0, help="players: seconds after the ramp before measuring")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="gunicorn worker processes (1: the server has one CPU when pinned)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--pool", type=int, default=256, help="players: client connection pool size")
     parser.add_argument("--bank", type=int, default=2000, help="questions in the seeded bank")
     parser.add_argument("--no-pin", action="store_true", help="do not pin generator and server to CPUs")
