@@ -6,12 +6,12 @@ import re
 import unicodedata
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from quiz.models import Bank, Player, Question, QuizDifficulty, Report, SpoilerLevel
+from quiz.models import Bank, Player, Question, QuizDifficulty, Report
 from quiz.play import QUIZ_LENGTHS
 
 WATCHED_CHOICES = [
@@ -182,19 +182,3 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError("That password is not right.")
         return password
-
-
-class WatchedForm(forms.Form):
-    watched_through = forms.TypedChoiceField(choices=SpoilerLevel.choices, coerce=int)
-
-
-__all__ = [
-    "AnswerForm",
-    "DeleteAccountForm",
-    "ReportForm",
-    "SignUpForm",
-    "StartQuizForm",
-    "WatchedForm",
-    "password_validation",
-    "validate_display_name",
-]
