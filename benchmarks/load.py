@@ -600,6 +600,16 @@ async def phase_players(server: Server, sessions: list[str], args, on_level) -> 
         except PhaseOver:
             pass
 
+    # Ctrl-C stops the players at their next step, so the server and the
+    # throwaway database are still cleaned up.
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, stop.set)
+
+    async def pause(seconds: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+        return not stop.is_set()
+
     async with http_session(args.pool) as http:
         present = 0
         for n in args.players:
@@ -608,9 +618,11 @@ async def phase_players(server: Server, sessions: list[str], args, on_level) -> 
                 tasks.append(asyncio.create_task(player(present + k, args.ramp * k / max(1, added))))
             present = n
             step(f"{n} players: {added} more arriving over {args.ramp:.0f} s, then {args.settle:.0f} s to settle")
-            await asyncio.sleep(args.ramp + args.settle)
+            if not await pause(args.ramp + args.settle):
+                break
             window.current = Stats()
-            await asyncio.sleep(args.duration)
+            if not await pause(args.duration):
+                break
             measured = window.current
             measured.finish()
             window.current = Stats()
@@ -618,7 +630,10 @@ async def phase_players(server: Server, sessions: list[str], args, on_level) -> 
                 break
         for client in clients:
             client.deadline = 0.0
-        await asyncio.gather(*tasks)
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def players_mode(server: Server, sessions: list[str], args) -> dict:
