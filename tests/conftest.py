@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
@@ -99,3 +100,24 @@ def _clear_redis_cache(settings):
         caches["default"].clear()
     caches["ratelimit"].clear()
     yield
+
+
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
+def backend(request, settings):
+    """Run a leaderboard test once per backend; the Redis run gets its own key prefix, flushed after."""
+    settings.LEADERBOARD_BACKEND = request.param
+    if request.param == "database":
+        yield request.param
+        return
+    import redis
+
+    url = request.getfixturevalue("redis_url")
+    prefix = f"test:lb:{uuid.uuid4().hex}"
+    settings.REDIS_URL = url
+    settings.LEADERBOARD_REDIS_PREFIX = prefix
+    yield request.param
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,27 +19,6 @@ pytestmark = pytest.mark.django_db
 # A Wednesday: the week began on Monday 2026-03-09 and today at midnight UTC.
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
 ALL = Board()
-
-
-@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
-def backend(request, settings):
-    """Run the test once per backend; the Redis run gets its own key prefix, flushed after."""
-    settings.LEADERBOARD_BACKEND = request.param
-    if request.param == "database":
-        yield request.param
-        return
-    import redis
-
-    url = request.getfixturevalue("redis_url")
-    prefix = f"test:lb:{uuid.uuid4().hex}"
-    settings.REDIS_URL = url
-    settings.LEADERBOARD_REDIS_PREFIX = prefix
-    yield request.param
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def play(player=None, *, score=500, seconds=60.0, at=NOW - timedelta(hours=1), **fields):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,26 +16,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/leaderboard/"
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
-def backend(request, settings):
-    settings.LEADERBOARD_BACKEND = request.param
-    if request.param == "database":
-        yield request.param
-        return
-    import redis
-
-    url = request.getfixturevalue("redis_url")
-    prefix = f"test:lbpage:{uuid.uuid4().hex}"
-    settings.REDIS_URL = url
-    settings.LEADERBOARD_REDIS_PREFIX = prefix
-    yield request.param
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def play(player, score=500, seconds=60.0, **fields):
