@@ -344,3 +344,36 @@ def test_board_refuses_unknown_values():
         Board("month")
     with pytest.raises(ValueError, match="spoiler level"):
         Board("all", "all", 9)
+
+
+def test_best_per_board_with_a_long_history(backend):
+    """A player's many quizzes across slices: each board shows that slice's best quiz."""
+    import random
+
+    rng = random.Random(7)
+    player = PlayerFactory(display_name="Regular")
+    played = []
+    for n in range(40):
+        difficulty = rng.choice(["easy", "medium", "hard", "mixed"])
+        watched = rng.randint(0, 6)
+        at = NOW - timedelta(days=rng.choice([0, 0, 1, 3, 9, 30]), minutes=n + 1)
+        score = rng.randrange(0, 3000, 50)
+        seconds = rng.choice([20.0, 35.5, 60.0])
+        played.append(play(player, score=score, seconds=seconds, at=at, difficulty=difficulty, watched_through=watched))
+    for period in ("all", "week", "today"):
+        start = leaderboard.period_bounds(period, NOW)
+        for difficulty in ("all", "easy", "hard", "mixed"):
+            for watched in (None, 0, 6):
+                board = Board(period, difficulty, watched)
+                counted = [
+                    a for a in played
+                    if (start is None or start[0] <= a.finished_at < start[1])
+                    and difficulty in ("all", a.difficulty)
+                    and watched in (None, a.watched_through)
+                ]
+                entries = leaderboard.top(board, now=NOW)
+                if not counted:
+                    assert entries == []
+                    continue
+                best = min(counted, key=lambda a: (-a.score, a.seconds, a.finished_at))
+                assert [(e.score, e.seconds) for e in entries] == [(best.score, best.seconds)], board
