@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from throwaway import setup_django  # noqa: E402
+from throwaway import setup_django
 
 
 def main() -> None:
@@ -28,8 +28,14 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        setup_django({"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3", "DEBUG": "0",
-                      "SECRET_KEY": "benchmark-only", "ALLOWED_HOSTS": "localhost"})
+        setup_django(
+            {
+                "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
+                "DEBUG": "0",
+                "SECRET_KEY": "benchmark-only",
+                "ALLOWED_HOSTS": "localhost",
+            }
+        )
         from django.core.management import call_command
 
         from quiz.facts import load_fact_base
@@ -55,8 +61,10 @@ def main() -> None:
             warm.append(time.perf_counter() - started)
             print(f"run {run}: empty bank {cold[-1]:.3f} s, re-run {warm[-1]:.3f} s ({result})")
 
-        print(f"fact base: {len(fact_base.facts)} facts loaded in {load_seconds * 1000:.1f} ms; "
-              f"{len(specs)} questions built in memory in {build_seconds * 1000:.1f} ms")
+        print(
+            f"fact base: {len(fact_base.facts)} facts loaded in {load_seconds * 1000:.1f} ms; "
+            f"{len(specs)} questions built in memory in {build_seconds * 1000:.1f} ms"
+        )
         print(f"median, whole bank into an empty database: {statistics.median(cold):.3f} s")
         print(f"median, re-run on the full bank:           {statistics.median(warm):.3f} s")
         print("target: < 5 s —", "met" if max(cold) < 5 else "MISSED")

@@ -41,7 +41,9 @@ def ensure_database(url: str) -> None:
     base = url.rsplit("/", 1)[0]
     result = subprocess.run(
         ["psql", f"{base}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     if result.stdout.strip() != "1":
         subprocess.run(["psql", f"{base}/postgres", "-c", f'CREATE DATABASE "{name}"'], check=True)
@@ -63,7 +65,9 @@ def timed(fn, args_list) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--players", type=int, default=100_000)
     parser.add_argument("--attempts", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=2000)
@@ -88,22 +92,28 @@ def main() -> None:
     settings.LEADERBOARD_BACKEND = "database"
     if counted < args.attempts:
         print(f"Generating {args.players} players and {args.attempts} quizzes (have {counted}) ...")
-        call_command("generate_leaderboard_data", players=args.players, attempts=args.attempts, seed=1)
+        call_command(
+            "generate_leaderboard_data", players=args.players, attempts=args.attempts, seed=1
+        )
     elif not LeaderboardEntry.objects.exists():
         print("Rebuilding the rank table ...")
         call_command("rebuild_leaderboards")
 
-    print(f"\nDatabase: {connection.vendor} {connection.settings_dict['NAME']}, "
-          f"{QuizAttempt.objects.counted().count():,} counted quizzes, "
-          f"{LeaderboardEntry.objects.count():,} rank table rows; "
-          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    print(
+        f"\nDatabase: {connection.vendor} {connection.settings_dict['NAME']}, "
+        f"{QuizAttempt.objects.counted().count():,} counted quizzes, "
+        f"{LeaderboardEntry.objects.count():,} rank table rows; "
+        f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
+    )
 
     boards = [Board("all"), Board("week", "easy", 3), Board("today")]
     rng = random.Random(1)
     plan = {}
     for board in boards:
         key = board.key()
-        players = list(LeaderboardEntry.objects.filter(board=key).values_list("player_id", flat=True))
+        players = list(
+            LeaderboardEntry.objects.filter(board=key).values_list("player_id", flat=True)
+        )
         plan[board] = rng.choices(players, k=args.samples) if players else []
         print(f"  board {key}: {len(players):,} players")
 
@@ -113,7 +123,9 @@ def main() -> None:
             started = time.perf_counter()
             count = leaderboard.rebuild()
             print(f"\nRebuilt Redis: {count:,} entries in {time.perf_counter() - started:.1f} s")
-        print(f"\n== {backend} backend ({args.samples} calls each, after {args.samples // 10} warm-up calls)")
+        print(
+            f"\n== {backend} backend ({args.samples} calls each, after {args.samples // 10} warm-up calls)"
+        )
         for board, players in plan.items():
             if not players:
                 continue
@@ -124,7 +136,9 @@ def main() -> None:
             own = timed(lambda b, p: leaderboard.standing(b, p), [(board, p) for p in players])
             page = timed(lambda b, p: leaderboard.board_page(b, p), [(board, p) for p in players])
             results = [(rng.randint(0, 1500), rng.uniform(30, 400)) for _ in players]
-            rank = timed(lambda b, s, t: leaderboard.rank_for(b, s, t), [(board, s, t) for s, t in results])
+            rank = timed(
+                lambda b, s, t: leaderboard.rank_for(b, s, t), [(board, s, t) for s, t in results]
+            )
             print(f"  {board.key()}")
             print(f"    top 50       {percentiles(top)}")
             print(f"    own rank     {percentiles(own)}  (standing: rank + 2 above + 2 below)")
@@ -138,9 +152,14 @@ def main() -> None:
         settings.LEADERBOARD_BACKEND = "database"
         board = Board("all")
         worst = (
-            LeaderboardEntry.objects.filter(board=board.key()).order_by("-sort_key").values_list("player_id", flat=True).first()
+            LeaderboardEntry.objects.filter(board=board.key())
+            .order_by("-sort_key")
+            .values_list("player_id", flat=True)
+            .first()
         )
-        print(f"\n== EXPLAIN ANALYZE, database backend, board {board.key()}, the last-ranked player")
+        print(
+            f"\n== EXPLAIN ANALYZE, database backend, board {board.key()}, the last-ranked player"
+        )
         with CaptureQueriesContext(connection) as queries:
             leaderboard.top(board)
             leaderboard.standing(board, worst)

@@ -74,7 +74,11 @@ def free_port() -> int:
 
 
 def can_pin() -> bool:
-    return hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2 and bool(shutil.which("taskset"))
+    return (
+        hasattr(os, "sched_setaffinity")
+        and len(os.sched_getaffinity(0)) >= 2
+        and bool(shutil.which("taskset"))
+    )
 
 
 @dataclass
@@ -116,8 +120,13 @@ class Server:
             "PYTHONUNBUFFERED": "1",
         }
         if self.db == "postgres":
-            self.pg_base = os.environ.get("DATABASE_URL", "").strip() or "postgres://postgres@127.0.0.1:5432/hhquiz"
-            self.pg_name, env["DATABASE_URL"] = throwaway.create_postgres(self.pg_base, "hhquiz_bench_load")
+            self.pg_base = (
+                os.environ.get("DATABASE_URL", "").strip()
+                or "postgres://postgres@127.0.0.1:5432/hhquiz"
+            )
+            self.pg_name, env["DATABASE_URL"] = throwaway.create_postgres(
+                self.pg_base, "hhquiz_bench_load"
+            )
             self.redis_url = os.environ.get("REDIS_URL", "").strip() or "redis://127.0.0.1:6379/13"
             env["REDIS_URL"] = self.redis_url
         else:
@@ -130,28 +139,57 @@ class Server:
         subprocess.run([*manage, "createcachetable"], env=self.env, check=True, cwd=ROOT)
         step(f"seed {self.bank_size:,} questions and {self.players:,} signed-in players")
         sessions = self.tmp / "sessions.json"
-        subprocess.run([PY, __file__, "--child-seed", str(self.bank_size), str(self.players), str(sessions)],
-                       env=self.env, check=True, cwd=ROOT)
+        subprocess.run(
+            [PY, __file__, "--child-seed", str(self.bank_size), str(self.players), str(sessions)],
+            env=self.env,
+            check=True,
+            cwd=ROOT,
+        )
         step("collectstatic")
-        subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=self.env, check=True, cwd=ROOT)
+        subprocess.run(
+            [*manage, "collectstatic", "--noinput", "-v0"], env=self.env, check=True, cwd=ROOT
+        )
         return json.loads(sessions.read_text())
 
     def start(self) -> None:
         cmd = [
-            str(Path(PY).parent / "gunicorn"), "hhquiz.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--worker-class", "gthread", "--workers", str(self.workers), "--threads", str(self.threads),
+            str(Path(PY).parent / "gunicorn"),
+            "hhquiz.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
             # Like a load balancer's upstream pool: connections stay open between requests.
-            "--keep-alive", "60", "--worker-connections", "8192", "--backlog", "4096",
-            "--error-logfile", "-", "--log-level", "warning",
+            "--keep-alive",
+            "60",
+            "--worker-connections",
+            "8192",
+            "--backlog",
+            "4096",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
         ]
         if self.pin:
             cmd = ["taskset", "-c", "1", *cmd]
-        step(f"gunicorn: {self.workers} workers x {self.threads} threads (gthread)"
-             f"{', pinned to CPU 1' if self.pin else ''}")
+        step(
+            f"gunicorn: {self.workers} workers x {self.threads} threads (gthread)"
+            f"{', pinned to CPU 1' if self.pin else ''}"
+        )
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         import urllib.request
 
         deadline = time.monotonic() + 30
@@ -220,7 +258,9 @@ def child_seed(bank_size: int, players: int, out: str) -> None:
     users = User.objects.bulk_create(
         User(username=f"bench{i}", password=f"!{secrets.token_hex(8)}") for i in range(players)
     )
-    Player.objects.bulk_create(Player(user=u, display_name=f"Bench player {i}") for i, u in enumerate(users))
+    Player.objects.bulk_create(
+        Player(user=u, display_name=f"Bench player {i}") for i, u in enumerate(users)
+    )
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = []
     for user in users:
@@ -270,7 +310,9 @@ class Stats:
             out[endpoint] = {
                 "requests": n,
                 "rps": n / self.seconds if self.seconds else 0.0,
-                "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
+                "p50": pct(0.50),
+                "p95": pct(0.95),
+                "p99": pct(0.99),
                 "errors": dict(self.errors.get(endpoint, {})),
             }
         return out
@@ -278,11 +320,15 @@ class Stats:
 
 def print_table(title: str, summary: dict[str, dict]) -> None:
     print(f"  {title}")
-    print(f"    {'endpoint':<12} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors")
+    print(
+        f"    {'endpoint':<12} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors"
+    )
     for endpoint, s in summary.items():
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(s["errors"].items())) or "0"
-        print(f"    {endpoint:<12} {s['requests']:>8} {s['rps']:>8.1f} {s['p50']:>8.1f} {s['p95']:>8.1f} "
-              f"{s['p99']:>8.1f}  {errors}")
+        print(
+            f"    {endpoint:<12} {s['requests']:>8} {s['rps']:>8.1f} {s['p50']:>8.1f} {s['p95']:>8.1f} "
+            f"{s['p99']:>8.1f}  {errors}"
+        )
     sys.stdout.flush()
 
 
@@ -319,7 +365,9 @@ class Client:
     def stats(self) -> Stats:
         return self._stats.current if isinstance(self._stats, Window) else self._stats
 
-    async def call(self, endpoint: str, method: str, path: str, *, data=None, htmx=False, expect=(200,)):
+    async def call(
+        self, endpoint: str, method: str, path: str, *, data=None, htmx=False, expect=(200,)
+    ):
         if time.monotonic() >= self.deadline:
             raise PhaseOver
         headers = {"X-Forwarded-Proto": "https"}
@@ -334,15 +382,16 @@ class Client:
                 headers["X-CSRFToken"] = self.cookies["csrftoken"]
         t0 = time.perf_counter()
         try:
-            async with self.http.request(method, self.base + path, data=data, headers=headers,
-                                         allow_redirects=False) as response:
+            async with self.http.request(
+                method, self.base + path, data=data, headers=headers, allow_redirects=False
+            ) as response:
                 body = await response.text()
                 status = response.status
                 for raw in response.headers.getall("Set-Cookie", []):
                     name, _, rest = raw.partition("=")
                     self.cookies[name.strip()] = rest.split(";", 1)[0]
                 location = response.headers.get("Location", "")
-        except Exception as exc:  # noqa: BLE001 - any transport failure counts as an error
+        except Exception as exc:
             self.stats.error(endpoint, type(exc).__name__)
             raise FlowError from exc
         self.stats.record(endpoint, (time.perf_counter() - t0) * 1000)
@@ -355,7 +404,9 @@ class Client:
         return body, location
 
 
-async def play_one_quiz(client: Client, rng: random.Random, think, length: int | None = None) -> None:
+async def play_one_quiz(
+    client: Client, rng: random.Random, think, length: int | None = None
+) -> None:
     html, _ = await client.call("home", "GET", "/")
     token = CSRF_INPUT_RE.search(html)
     if not token:
@@ -364,8 +415,11 @@ async def play_one_quiz(client: Client, rng: random.Random, think, length: int |
     await think()
     length = length or rng.choice(LENGTHS)
     form = {
-        "watched_through": str(rng.randint(0, 6)), "difficulty": rng.choice(DIFFICULTIES),
-        "length": str(length), "category": "", "csrfmiddlewaretoken": token.group(1),
+        "watched_through": str(rng.randint(0, 6)),
+        "difficulty": rng.choice(DIFFICULTIES),
+        "length": str(length),
+        "category": "",
+        "csrfmiddlewaretoken": token.group(1),
     }
     _, play_url = await client.call("start", "POST", "/quiz/start/", data=form, expect=(302,))
     client.stats.quizzes_started += 1
@@ -378,7 +432,9 @@ async def play_one_quiz(client: Client, rng: random.Random, think, length: int |
             client.stats.error("question", "no options")
             raise FlowError
         await think()
-        await client.call("answer", "POST", f"{base}/q/{number}/", data={"option": rng.choice(keys)}, htmx=True)
+        await client.call(
+            "answer", "POST", f"{base}/q/{number}/", data={"option": rng.choice(keys)}, htmx=True
+        )
         await think()
     await client.call("results", "GET", f"{base}/results/")
     await think()
@@ -397,8 +453,11 @@ def http_session(limit: int):
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=limit, ttl_dns_cache=None, force_close=False)
-    return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
-                                 timeout=aiohttp.ClientTimeout(total=60))
+    return aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=60),
+    )
 
 
 async def run_workers(n: int, duration: float, make_worker) -> Stats:
@@ -416,6 +475,7 @@ async def run_workers(n: int, duration: float, make_worker) -> Stats:
 
 async def phase_baseline(server: Server, connections: int, duration: float) -> Stats:
     async with http_session(connections) as http:
+
         async def worker(i, stats, deadline):
             client = Client(http, server.base, stats, deadline)
             while True:
@@ -427,16 +487,26 @@ async def phase_baseline(server: Server, connections: int, duration: float) -> S
         return await run_workers(connections, duration, worker)
 
 
-async def phase_flow(server: Server, sessions: list[str], connections: int, duration: float,
-                     think_range: tuple[float, float] | None = None, pool: int | None = None,
-                     seed: int = 1) -> Stats:
+async def phase_flow(
+    server: Server,
+    sessions: list[str],
+    connections: int,
+    duration: float,
+    think_range: tuple[float, float] | None = None,
+    pool: int | None = None,
+    seed: int = 1,
+) -> Stats:
     async with http_session(pool or connections) as http:
+
         async def worker(i, stats, deadline):
             rng = random.Random(seed * 100003 + i)
             client = Client(http, server.base, stats, deadline, sessions[i % len(sessions)])
             if think_range:
+
                 async def think():
-                    await asyncio.sleep(min(rng.uniform(*think_range), max(0.0, deadline - time.monotonic())))
+                    await asyncio.sleep(
+                        min(rng.uniform(*think_range), max(0.0, deadline - time.monotonic()))
+                    )
 
                 # Players arrive spread over one think time, not all at once.
                 await asyncio.sleep(rng.uniform(0, think_range[1]))
@@ -451,7 +521,9 @@ async def phase_flow(server: Server, sessions: list[str], connections: int, dura
         return await run_workers(connections, duration, worker)
 
 
-async def phase_question(server: Server, sessions: list[str], connections: int, duration: float) -> Stats:
+async def phase_question(
+    server: Server, sessions: list[str], connections: int, duration: float
+) -> Stats:
     """Each connection re-reads the current question page of a quiz it started."""
     async with http_session(connections) as http:
         setup = Stats()
@@ -460,9 +532,16 @@ async def phase_question(server: Server, sessions: list[str], connections: int, 
         for i in range(connections):
             client = Client(http, server.base, setup, far, sessions[i % len(sessions)])
             html, _ = await client.call("home", "GET", "/")
-            form = {"watched_through": "6", "difficulty": "mixed", "length": "20", "category": "",
-                    "csrfmiddlewaretoken": CSRF_INPUT_RE.search(html).group(1)}
-            _, play_url = await client.call("start", "POST", "/quiz/start/", data=form, expect=(302,))
+            form = {
+                "watched_through": "6",
+                "difficulty": "mixed",
+                "length": "20",
+                "category": "",
+                "csrfmiddlewaretoken": CSRF_INPUT_RE.search(html).group(1),
+            }
+            _, play_url = await client.call(
+                "start", "POST", "/quiz/start/", data=form, expect=(302,)
+            )
             _, question_url = await client.call("play", "GET", play_url, expect=(302,))
             urls.append((client.cookies, question_url))
 
@@ -478,11 +557,21 @@ async def phase_question(server: Server, sessions: list[str], connections: int, 
         return await run_workers(connections, duration, worker)
 
 
-def prepare_attempts(server: Server, sessions: list[str], connections: int, count: int) -> list[list[tuple]]:
+def prepare_attempts(
+    server: Server, sessions: list[str], connections: int, count: int
+) -> list[list[tuple]]:
     """Quizzes for the answer phase, started with quiz.play.start_quiz in this process
     (the server's code and database): for each connection, [(session, url, [keys...])]."""
-    keys = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CACHE_KEY_PREFIX",
-            "LEADERBOARD_REDIS_PREFIX", "RATELIMIT_CACHE_DIR")
+    keys = (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "CACHE_KEY_PREFIX",
+        "LEADERBOARD_REDIS_PREFIX",
+        "RATELIMIT_CACHE_DIR",
+    )
     throwaway.setup_django({k: server.env[k] for k in keys})
     from importlib import import_module
 
@@ -502,17 +591,26 @@ def prepare_attempts(server: Server, sessions: list[str], connections: int, coun
         session = sessions[c % len(sessions)]
         if session not in players:
             players[session] = Player.objects.get(user_id=int(store(session)["_auth_user_id"]))
-        attempt = play.start_quiz(bank=bank, difficulty="mixed", watched_through=6, length=20,
-                                  player=players[session])
+        attempt = play.start_quiz(
+            bank=bank, difficulty="mixed", watched_through=6, length=20, player=players[session]
+        )
         items = list(attempt.items.order_by("position"))
-        per_connection[c].append((session, f"/quiz/{attempt.public_id}", [
-            [o["key"] for o in item.options] for item in items]))
+        per_connection[c].append(
+            (
+                session,
+                f"/quiz/{attempt.public_id}",
+                [[o["key"] for o in item.options] for item in items],
+            )
+        )
     close_old_connections()
     return per_connection
 
 
-async def phase_answer(server: Server, prepared: list[list[tuple]], connections: int, duration: float) -> Stats:
+async def phase_answer(
+    server: Server, prepared: list[list[tuple]], connections: int, duration: float
+) -> Stats:
     async with http_session(connections) as http:
+
         async def worker(i, stats, deadline):
             rng = random.Random(i)
             for session, base, keys in prepared[i]:
@@ -520,8 +618,13 @@ async def phase_answer(server: Server, prepared: list[list[tuple]], connections:
                 client.cookies["csrftoken"] = secrets.token_hex(16)
                 for number, options in enumerate(keys, start=1):
                     try:
-                        await client.call("answer", "POST", f"{base}/q/{number}/",
-                                          data={"option": rng.choice(options)}, htmx=True)
+                        await client.call(
+                            "answer",
+                            "POST",
+                            f"{base}/q/{number}/",
+                            data={"option": rng.choice(options)},
+                            htmx=True,
+                        )
                     except FlowError:
                         break
 
@@ -546,15 +649,22 @@ def saturation(server: Server, sessions: list[str], args) -> dict:
     step(f"warm-up: {args.warmup:.0f} s of the player flow on 16 connections")
     asyncio.run(phase_flow(server, sessions, 16, args.warmup, seed=99))
     for connections in args.connections:
-        print(f"\n== {connections} connections, {args.duration:.0f} s per phase, no think time", flush=True)
+        print(
+            f"\n== {connections} connections, {args.duration:.0f} s per phase, no think time",
+            flush=True,
+        )
         level = {}
         baseline = asyncio.run(phase_baseline(server, connections, args.duration)).summary()
         print_table("baseline (/bench/baseline)", baseline)
         level["baseline"] = baseline
-        flow = asyncio.run(phase_flow(server, sessions, connections, args.duration, seed=connections))
+        flow = asyncio.run(
+            phase_flow(server, sessions, connections, args.duration, seed=connections)
+        )
         level["flow"] = flow.summary()
         print_table("player flow", level["flow"])
-        question = asyncio.run(phase_question(server, sessions, connections, args.duration)).summary()
+        question = asyncio.run(
+            phase_question(server, sessions, connections, args.duration)
+        ).summary()
         print_table("question page alone (full page GET)", question)
         level["question"] = question
         base_rps = baseline["baseline"]["rps"]
@@ -567,8 +677,11 @@ def saturation(server: Server, sessions: list[str], args) -> dict:
         level["answer"] = answer
         q_share = question["question"]["rps"] / base_rps if base_rps else 0
         a_share = answer["answer"]["rps"] / base_rps if base_rps else 0
-        print(f"  ratios: question page {q_share:.0%} of baseline (target >= 30%), "
-              f"answer POST {a_share:.0%} (target >= 25%)", flush=True)
+        print(
+            f"  ratios: question page {q_share:.0%} of baseline (target >= 30%), "
+            f"answer POST {a_share:.0%} (target >= 25%)",
+            flush=True,
+        )
         level["ratios"] = {"question": q_share, "answer": a_share}
         report[str(connections)] = level
     return report
@@ -615,9 +728,13 @@ async def phase_players(server: Server, sessions: list[str], args, on_level) -> 
         for n in args.players:
             added = n - present
             for k in range(added):
-                tasks.append(asyncio.create_task(player(present + k, args.ramp * k / max(1, added))))
+                tasks.append(
+                    asyncio.create_task(player(present + k, args.ramp * k / max(1, added)))
+                )
             present = n
-            step(f"{n} players: {added} more arriving over {args.ramp:.0f} s, then {args.settle:.0f} s to settle")
+            step(
+                f"{n} players: {added} more arriving over {args.ramp:.0f} s, then {args.settle:.0f} s to settle"
+            )
             if not await pause(args.ramp + args.settle):
                 break
             window.current = Stats()
@@ -644,7 +761,10 @@ def players_mode(server: Server, sessions: list[str], args) -> dict:
 
     def on_level(n: int, stats: Stats) -> bool:
         nonlocal best
-        print(f"\n== {n} concurrent players, think 2-5 s, measured for {stats.seconds:.0f} s", flush=True)
+        print(
+            f"\n== {n} concurrent players, think 2-5 s, measured for {stats.seconds:.0f} s",
+            flush=True,
+        )
         summary = stats.summary()
         print_table("per endpoint", summary)
         total = sum(s["requests"] for s in summary.values())
@@ -657,13 +777,22 @@ def players_mode(server: Server, sessions: list[str], args) -> dict:
         # equally likely), plus its requests' time.
         mean_quiz = (3 + 2 * sum(LENGTHS) / len(LENGTHS)) * 3.5
         arrival = n / mean_quiz
-        print(f"  {n} players: {total / stats.seconds:.1f} req/s, answer p99 {answer_p99:.1f} ms, "
-              f"errors {errors}; quizzes started {started:.1f}/s (arrival rate N / {mean_quiz:.0f} s "
-              f"= {arrival:.1f} players/s)", flush=True)
+        print(
+            f"  {n} players: {total / stats.seconds:.1f} req/s, answer p99 {answer_p99:.1f} ms, "
+            f"errors {errors}; quizzes started {started:.1f}/s (arrival rate N / {mean_quiz:.0f} s "
+            f"= {arrival:.1f} players/s)",
+            flush=True,
+        )
         passed = answer_p99 < P99_TARGET_MS and errors == 0
-        report[str(n)] = {"endpoints": summary, "rps": total / stats.seconds, "arrival_per_s": arrival,
-                          "started_per_s": started, "answer_p99": answer_p99, "errors": errors,
-                          "passed": passed}
+        report[str(n)] = {
+            "endpoints": summary,
+            "rps": total / stats.seconds,
+            "arrival_per_s": arrival,
+            "started_per_s": started,
+            "answer_p99": answer_p99,
+            "errors": errors,
+            "passed": passed,
+        }
         if passed:
             best = n
         return passed
@@ -675,25 +804,60 @@ def players_mode(server: Server, sessions: list[str], args) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="HH Quiz load benchmark (see the module docstring).")
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite",
-                        help="postgres uses DATABASE_URL's server (default local) and REDIS_URL (default db 13)")
+    parser = argparse.ArgumentParser(
+        description="HH Quiz load benchmark (see the module docstring)."
+    )
+    parser.add_argument(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="postgres uses DATABASE_URL's server (default local) and REDIS_URL (default db 13)",
+    )
     parser.add_argument("--mode", choices=["saturation", "players"], default="saturation")
     parser.add_argument("--connections", default="16,64,256", help="saturation: connection counts")
-    parser.add_argument("--players", default="250,500,750,1000,1500,2000,3000",
-                        help="players: levels to ramp through")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="seconds per phase/level (default 30 for saturation, 60 for players)")
+    parser.add_argument(
+        "--players",
+        default="250,500,750,1000,1500,2000,3000",
+        help="players: levels to ramp through",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="seconds per phase/level (default 30 for saturation, 60 for players)",
+    )
     parser.add_argument("--warmup", type=float, default=10.0)
-    parser.add_argument("--ramp", type=float, default=15.0, help="players: seconds over which a level's new players arrive")
-    parser.add_argument("--settle", type=float, default=10.0, help="players: seconds after the ramp before measuring")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="gunicorn worker processes (1: the server has one CPU when pinned)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (gthread)")
-    parser.add_argument("--pool", type=int, default=256, help="players: client connection pool size")
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=15.0,
+        help="players: seconds over which a level's new players arrive",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=10.0,
+        help="players: seconds after the ramp before measuring",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="gunicorn worker processes (1: the server has one CPU when pinned)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads per gunicorn worker (gthread)"
+    )
+    parser.add_argument(
+        "--pool", type=int, default=256, help="players: client connection pool size"
+    )
     parser.add_argument("--bank", type=int, default=2000, help="questions in the seeded bank")
-    parser.add_argument("--no-pin", action="store_true", help="do not pin generator and server to CPUs")
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (database, server log)")
+    parser.add_argument(
+        "--no-pin", action="store_true", help="do not pin generator and server to CPUs"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp folder (database, server log)"
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
@@ -703,20 +867,35 @@ def main() -> None:
     accounts = max(args.players) if args.mode == "players" else max(args.connections)
 
     server = Server(args.db, args.workers, args.threads, args.bank, accounts, pin)
-    print(f"HH Quiz load benchmark: {args.mode} on {args.db}{' + Redis' if args.db == 'postgres' else ''}, "
-          f"{os.cpu_count()} CPUs; generator {'pinned to CPU 0' if pin else 'not pinned'}; "
-          f"rate limits raised to 1,000,000/min for the run", flush=True)
+    print(
+        f"HH Quiz load benchmark: {args.mode} on {args.db}{' + Redis' if args.db == 'postgres' else ''}, "
+        f"{os.cpu_count()} CPUs; generator {'pinned to CPU 0' if pin else 'not pinned'}; "
+        f"rate limits raised to 1,000,000/min for the run",
+        flush=True,
+    )
     try:
         sessions = server.prepare()
         server.start()
         pin_self(pin)
-        report = saturation(server, sessions, args) if args.mode == "saturation" else players_mode(server, sessions, args)
+        report = (
+            saturation(server, sessions, args)
+            if args.mode == "saturation"
+            else players_mode(server, sessions, args)
+        )
         server.stop()
         problems = server.log_problems()
         print(f"\nserver log: {', '.join(f'{k}: {v}' for k, v in problems.items())}")
-        report = {"mode": args.mode, "db": args.db, "workers": args.workers, "threads": args.threads,
-                  "pinned": pin, "bank": args.bank, "duration": args.duration, "levels": report,
-                  "server_log": problems}
+        report = {
+            "mode": args.mode,
+            "db": args.db,
+            "workers": args.workers,
+            "threads": args.threads,
+            "pinned": pin,
+            "bank": args.bank,
+            "duration": args.duration,
+            "levels": report,
+            "server_log": problems,
+        }
         if args.json:
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(report, indent=1, default=str))

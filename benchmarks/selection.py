@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import throwaway  # noqa: E402
+from benchmarks import throwaway
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -41,7 +41,12 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     def pick(q: float) -> float:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
-    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "mean": statistics.fmean(ordered)}
+    return {
+        "p50": pick(0.50),
+        "p95": pick(0.95),
+        "p99": pick(0.99),
+        "mean": statistics.fmean(ordered),
+    }
 
 
 def timed(fn, runs: int) -> list[float]:
@@ -63,16 +68,24 @@ def run_size(size: int, draws: int, base_url: str | None) -> dict[str, dict[str,
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
     bank = seed_bank(size)
-    print(f"\r  seeded {size:,} questions in {time.perf_counter() - t0:.0f} s ({connection.vendor})")
+    print(
+        f"\r  seeded {size:,} questions in {time.perf_counter() - t0:.0f} s ({connection.vendor})"
+    )
 
     rng = random.Random(11)
     choices = [
-        (rng.randint(0, 6), rng.choice(["easy", "medium", "hard", "mixed"]), rng.choice(play.QUIZ_LENGTHS))
+        (
+            rng.randint(0, 6),
+            rng.choice(["easy", "medium", "hard", "mixed"]),
+            rng.choice(play.QUIZ_LENGTHS),
+        )
         for _ in range(draws)
     ]
     # A returning player: five earlier 20-question quizzes to avoid.
     for _ in range(play.RECENT_ATTEMPTS):
-        play.start_quiz(bank=bank, difficulty="mixed", watched_through=6, length=20, session_key="bench")
+        play.start_quiz(
+            bank=bank, difficulty="mixed", watched_through=6, length=20, session_key="bench"
+        )
     assert len(play.recently_seen_ids(None, "bench")) == 100
 
     def draw_no_history(it=itertools.cycle(choices)):  # noqa: B008 - one iterator per function
@@ -83,7 +96,9 @@ def run_size(size: int, draws: int, base_url: str | None) -> dict[str, dict[str,
     def draw_recent(it=itertools.cycle(choices)):  # noqa: B008
         watched, difficulty, length = next(it)
         avoid = play.recently_seen_ids(None, "bench")
-        ids = play.draw_question_ids(play.candidate_questions(bank, difficulty, watched), length, avoid)
+        ids = play.draw_question_ids(
+            play.candidate_questions(bank, difficulty, watched), length, avoid
+        )
         assert len(ids) == length
 
     def draw_narrowest(it=itertools.cycle(choices)):  # noqa: B008
@@ -94,8 +109,13 @@ def run_size(size: int, draws: int, base_url: str | None) -> dict[str, dict[str,
 
     def start(it=itertools.cycle(choices)):  # noqa: B008
         watched, difficulty, length = next(it)
-        play.start_quiz(bank=bank, difficulty=difficulty, watched_through=watched, length=length,
-                        session_key=f"s{rng.random()}")
+        play.start_quiz(
+            bank=bank,
+            difficulty=difficulty,
+            watched_through=watched,
+            length=length,
+            session_key=f"s{rng.random()}",
+        )
 
     results = {}
     for name, fn, runs in [
@@ -116,16 +136,27 @@ def main() -> None:
     args = parser.parse_args()
     base_url = os.environ.get("DATABASE_URL", "").strip() or None
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"drawing questions: sizes {sizes}, {args.draws} draws each, "
-          f"{'PostgreSQL' if base_url else 'SQLite'}; times in ms")
+    print(
+        f"drawing questions: sizes {sizes}, {args.draws} draws each, "
+        f"{'PostgreSQL' if base_url else 'SQLite'}; times in ms"
+    )
     rows = []
     for size in sizes:
         # One process per size: Django is configured once per process.
         import subprocess
 
-        env = {**os.environ, "BENCH_SELECTION_SIZE": str(size), "BENCH_SELECTION_DRAWS": str(args.draws)}
-        out = subprocess.run([sys.executable, __file__, "--child"], env=env, check=True,
-                             stdout=subprocess.PIPE, text=True).stdout
+        env = {
+            **os.environ,
+            "BENCH_SELECTION_SIZE": str(size),
+            "BENCH_SELECTION_DRAWS": str(args.draws),
+        }
+        out = subprocess.run(
+            [sys.executable, __file__, "--child"],
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
         print(out, end="")
         rows.append(out)
 

@@ -19,7 +19,9 @@ def _with_db(url: str, name: str) -> str:
 def _admin_connect(url: str):
     import psycopg
 
-    return psycopg.connect(_with_db(url, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True)
+    return psycopg.connect(
+        _with_db(url, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True
+    )
 
 
 def create_postgres(url: str, prefix: str) -> tuple[str, str]:

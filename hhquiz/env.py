@@ -91,14 +91,18 @@ def cache_config(env: Mapping[str, str], base_dir: Path | None = None) -> dict[s
     redis_url = env.get("REDIS_URL", "").strip()
     if redis_url:
         if not redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError(f"REDIS_URL must start with redis://, rediss:// or unix://, not {redis_url!r}")
+            raise ValueError(
+                f"REDIS_URL must start with redis://, rediss:// or unix://, not {redis_url!r}"
+            )
         redis = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "hhquiz"),
         }
         return {"default": redis, "ratelimit": redis}
-    ratelimit_dir = env.get("RATELIMIT_CACHE_DIR") or str((base_dir or Path(".")) / ".cache" / "ratelimit")
+    ratelimit_dir = env.get("RATELIMIT_CACHE_DIR") or str(
+        (base_dir or Path(".")) / ".cache" / "ratelimit"
+    )
     return {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -15,7 +15,9 @@ def client_ip(request: HttpRequest) -> str:
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
         return remote
-    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+    forwarded = [
+        p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
+    ]
     if len(forwarded) < count:
         return forwarded[0] if forwarded else remote
     return forwarded[-count]

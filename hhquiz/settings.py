@@ -90,7 +90,9 @@ CACHES = cache_config(ENV, BASE_DIR)
 # Sessions live in the database (cached in Redis when configured): no process
 # memory, so any app server can answer any request.
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
 )
 SESSION_COOKIE_AGE = env_int(ENV, "SESSION_ABSOLUTE_TIMEOUT", 14 * 24 * 3600)
 SESSION_IDLE_TIMEOUT = env_int(ENV, "SESSION_IDLE_TIMEOUT", 3 * 24 * 3600)
@@ -216,9 +218,7 @@ QUIZ_START_RATE = env_int(ENV, "QUIZ_START_RATE", 30)
 QUIZ_ANSWER_RATE = env_int(ENV, "QUIZ_ANSWER_RATE", 120)
 
 # Leaderboards: Redis sorted sets when REDIS_URL is set, else the database.
-LEADERBOARD_BACKEND = ENV.get(
-    "LEADERBOARD_BACKEND", "redis" if REDIS_URL else "database"
-)
+LEADERBOARD_BACKEND = ENV.get("LEADERBOARD_BACKEND", "redis" if REDIS_URL else "database")
 LEADERBOARD_REDIS_PREFIX = ENV.get("LEADERBOARD_REDIS_PREFIX", "hhquiz:lb")
 
 LOG_LEVEL = ENV.get("LOG_LEVEL", "INFO").upper()

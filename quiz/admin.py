@@ -105,7 +105,13 @@ class QuestionAdminForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = [
-            "bank", "kind", "text", "explanation", "category", "difficulty", "spoiler_level",
+            "bank",
+            "kind",
+            "text",
+            "explanation",
+            "category",
+            "difficulty",
+            "spoiler_level",
             "status",
         ]
 
@@ -177,7 +183,15 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Preview", {"fields": ["preview"]}),
         (
             "Origin",
-            {"fields": ["source_key", "edited_by_admin", "facts_display", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "source_key",
+                    "edited_by_admin",
+                    "facts_display",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
         ("Answers", {"fields": ["answer_count", "correct_count", "accuracy_display"]}),
     ]

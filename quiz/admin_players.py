@@ -47,7 +47,17 @@ class AttemptQuestionInline(admin.TabularInline):
     """The questions of an attempt as they were served and answered: a record, not editable."""
 
     model = AttemptQuestion
-    fields = ["position", "text", "difficulty", "spoiler_level", "chosen_text", "correct_text", "is_correct", "points", "answered_at"]
+    fields = [
+        "position",
+        "text",
+        "difficulty",
+        "spoiler_level",
+        "chosen_text",
+        "correct_text",
+        "is_correct",
+        "points",
+        "answered_at",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -68,8 +78,17 @@ def _changed_on_commit(attempts) -> None:
 @admin.register(QuizAttempt)
 class QuizAttemptAdmin(admin.ModelAdmin):
     list_display = [
-        "public_id", "player", "status", "difficulty", "watched_through", "score",
-        "correct_count", "length", "seconds", "finished_at", "voided",
+        "public_id",
+        "player",
+        "status",
+        "difficulty",
+        "watched_through",
+        "score",
+        "correct_count",
+        "length",
+        "seconds",
+        "finished_at",
+        "voided",
     ]
     list_filter = ["status", "voided", "difficulty", "watched_through", "bank", "finished_at"]
     search_fields = ["player__display_name", "player__user__username", "=public_id"]
@@ -78,9 +97,21 @@ class QuizAttemptAdmin(admin.ModelAdmin):
     ordering = ["-started_at"]
     raw_id_fields = ["player"]
     readonly_fields = [
-        "public_id", "player", "session_key", "bank", "difficulty", "watched_through", "category",
-        "length", "status", "started_at", "finished_at", "score", "correct_count",
-        "answered_count", "seconds",
+        "public_id",
+        "player",
+        "session_key",
+        "bank",
+        "difficulty",
+        "watched_through",
+        "category",
+        "length",
+        "status",
+        "started_at",
+        "finished_at",
+        "score",
+        "correct_count",
+        "answered_count",
+        "seconds",
     ]
     fields = [*readonly_fields, "voided"]
     inlines = [AttemptQuestionInline]
@@ -104,7 +135,9 @@ class QuizAttemptAdmin(admin.ModelAdmin):
             attempt.voided = voided
         _changed_on_commit(changed)
         verb = "Voided" if voided else "Unvoided"
-        self.message_user(request, f"{verb} {len(changed)} attempt(s); the leaderboards follow.", messages.SUCCESS)
+        self.message_user(
+            request, f"{verb} {len(changed)} attempt(s); the leaderboards follow.", messages.SUCCESS
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -85,7 +85,9 @@ class Fact:
             case "statement":
                 return d["statement"]
             case "pool":
-                origin = "from the article" if self.from_article else "curated, not from the article"
+                origin = (
+                    "from the article" if self.from_article else "curated, not from the article"
+                )
                 return f"Wrong-answer pool ({origin}): {', '.join(d['values'])}"
         return self.id
 
@@ -167,7 +169,9 @@ def load_fact_base(directory: Path | str = FACTS_DIR) -> FactBase:
                 for n, entry in enumerate(entries, 1):
                     level, terms = entry.get("level"), entry.get("terms")
                     if type(level) is not int or not 1 <= level <= MAX_LEVEL or not terms:
-                        raise FactBaseError(f"{path.name}: [[reveal]] #{n} needs level 1..6 and terms")
+                        raise FactBaseError(
+                            f"{path.name}: [[reveal]] #{n} needs level 1..6 and terms"
+                        )
                     reveal.setdefault(level, []).extend(terms)
                 continue
             if type_ not in REQUIRED:

@@ -121,8 +121,20 @@ DISPLAY_NAME_RE = re.compile(r"^[\w][\w .'\-]{1,28}[\w.]$")
 # A small deny list: impersonation and the obvious slurs' stems. Admins can
 # hide anything that slips through.
 DENIED_NAME_PARTS = (
-    "admin", "moderator", "staff", "netflix", "official",
-    "nigg", "fag", "retard", "whore", "slut", "cunt", "rapist", "hitler", "nazi",
+    "admin",
+    "moderator",
+    "staff",
+    "netflix",
+    "official",
+    "nigg",
+    "fag",
+    "retard",
+    "whore",
+    "slut",
+    "cunt",
+    "rapist",
+    "hitler",
+    "nazi",
 )
 
 

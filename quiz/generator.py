@@ -139,7 +139,11 @@ class _Builder:
         ]
         tiers = [
             [c for c in eligible if c.level <= max_level and (group is None or c.group == group)],
-            [c for c in eligible if c.level <= max_level and group is not None and c.group != group],
+            [
+                c
+                for c in eligible
+                if c.level <= max_level and group is not None and c.group != group
+            ],
         ]
         chosen: list[Candidate] = []
         for tier in tiers:
@@ -206,12 +210,29 @@ class _Builder:
                 f"{fact.id}:{key}: only {len(wrong)} wrong answers of kind {option_kind!r}; "
                 "add values or a curated pool of that kind to the fact base"
             )
-        self.emit(fact, key, Question.Kind.MULTIPLE, text, correct, wrong, explanation,
-                  option_kind=option_kind, **kw)
+        self.emit(
+            fact,
+            key,
+            Question.Kind.MULTIPLE,
+            text,
+            correct,
+            wrong,
+            explanation,
+            option_kind=option_kind,
+            **kw,
+        )
 
     def tf(self, fact, key, text, is_true, explanation, **kw):
-        self.emit(fact, key, Question.Kind.BOOLEAN, text, TRUE if is_true else FALSE, [],
-                  explanation, **kw)
+        self.emit(
+            fact,
+            key,
+            Question.Kind.BOOLEAN,
+            text,
+            TRUE if is_true else FALSE,
+            [],
+            explanation,
+            **kw,
+        )
 
     @staticmethod
     def rng(fact: Fact, key: str) -> random.Random:
@@ -229,39 +250,80 @@ class _Builder:
         detail = f.get("detail", "")
         explain = f"{actor} plays {character}" + (f", {detail}." if detail else ".")
 
-        wrong = self.pick(self.rng(f, "who-plays"), "actor", max_level=f.level,
-                          exclude=[actor], exclude_persons=[person], group=group)
-        text = self.phrase(f, "who-plays", [
-            "Who plays {c} in HIS & HERS?",
-            "Which cast member plays {c}?",
-            "In HIS & HERS, {c} is played by which actor?",
-        ]).format(c=character)
+        wrong = self.pick(
+            self.rng(f, "who-plays"),
+            "actor",
+            max_level=f.level,
+            exclude=[actor],
+            exclude_persons=[person],
+            group=group,
+        )
+        text = self.phrase(
+            f,
+            "who-plays",
+            [
+                "Who plays {c} in HIS & HERS?",
+                "Which cast member plays {c}?",
+                "In HIS & HERS, {c} is played by which actor?",
+            ],
+        ).format(c=character)
         self.mc(f, "who-plays", text, actor, wrong, explain, "actor")
 
-        wrong = self.pick(self.rng(f, "plays-whom"), "character", max_level=f.level,
-                          exclude=[character], exclude_persons=[person], group=group)
-        text = self.phrase(f, "plays-whom", [
-            "Which character does {a} play in HIS & HERS?",
-            "In HIS & HERS, {a} plays which character?",
-            "Whom does {a} play in HIS & HERS?",
-        ]).format(a=actor)
+        wrong = self.pick(
+            self.rng(f, "plays-whom"),
+            "character",
+            max_level=f.level,
+            exclude=[character],
+            exclude_persons=[person],
+            group=group,
+        )
+        text = self.phrase(
+            f,
+            "plays-whom",
+            [
+                "Which character does {a} play in HIS & HERS?",
+                "In HIS & HERS, {a} plays which character?",
+                "Whom does {a} play in HIS & HERS?",
+            ],
+        ).format(a=actor)
         self.mc(f, "plays-whom", text, character, wrong, explain, "character")
 
-        statement = self.phrase(f, "tf-true", [
-            "{a} plays {c} in HIS & HERS.",
-            "In HIS & HERS, {c} is played by {a}.",
-        ])
-        self.tf(f, "tf-true", cap(statement.format(a=actor, c=character)), True, explain)
-
-        swap = self.pick(self.rng(f, "tf-false"), "character", max_level=f.level,
-                         exclude=[character], exclude_persons=[person], group=group, count=1)
-        if swap:
-            statement = self.phrase(f, "tf-false", [
+        statement = self.phrase(
+            f,
+            "tf-true",
+            [
                 "{a} plays {c} in HIS & HERS.",
                 "In HIS & HERS, {c} is played by {a}.",
-            ])
-            self.tf(f, "tf-false", cap(statement.format(a=actor, c=swap[0].value)), False,
-                    f"False. {explain}", extra_facts=[swap[0].fact_id])
+            ],
+        )
+        self.tf(f, "tf-true", cap(statement.format(a=actor, c=character)), True, explain)
+
+        swap = self.pick(
+            self.rng(f, "tf-false"),
+            "character",
+            max_level=f.level,
+            exclude=[character],
+            exclude_persons=[person],
+            group=group,
+            count=1,
+        )
+        if swap:
+            statement = self.phrase(
+                f,
+                "tf-false",
+                [
+                    "{a} plays {c} in HIS & HERS.",
+                    "In HIS & HERS, {c} is played by {a}.",
+                ],
+            )
+            self.tf(
+                f,
+                "tf-false",
+                cap(statement.format(a=actor, c=swap[0].value)),
+                False,
+                f"False. {explain}",
+                extra_facts=[swap[0].fact_id],
+            )
 
     def relation(self, f: Fact) -> None:
         character, relation = f["character"], f["relation"]
@@ -274,69 +336,139 @@ class _Builder:
             c.value for c in self.candidates["relation"] if re.search(rf"\b{first_name}\b", c.value)
         ]
 
-        wrong = self.pick(self.rng(f, "who-is"), "character", max_level=f.level,
-                          exclude=[character], exclude_persons=[person], group="present")
-        text = self.phrase(f, "who-is", [
-            "Who is {r} in HIS & HERS?",
-            "In HIS & HERS, which character is {r}?",
-        ]).format(r=relation)
+        wrong = self.pick(
+            self.rng(f, "who-is"),
+            "character",
+            max_level=f.level,
+            exclude=[character],
+            exclude_persons=[person],
+            group="present",
+        )
+        text = self.phrase(
+            f,
+            "who-is",
+            [
+                "Who is {r} in HIS & HERS?",
+                "In HIS & HERS, which character is {r}?",
+            ],
+        ).format(r=relation)
         self.mc(f, "who-is", text, character, wrong, explain, "character")
 
-        wrong = self.pick(self.rng(f, "describe"), "relation", max_level=f.level,
-                          exclude=[relation, *self_referring], exclude_persons=[character],
-                          group=f["gender"])
-        text = self.phrase(f, "describe", [
-            "In HIS & HERS, who is {c}?",
-            "How is {c} connected to the story of HIS & HERS?",
-        ]).format(c=character)
+        wrong = self.pick(
+            self.rng(f, "describe"),
+            "relation",
+            max_level=f.level,
+            exclude=[relation, *self_referring],
+            exclude_persons=[character],
+            group=f["gender"],
+        )
+        text = self.phrase(
+            f,
+            "describe",
+            [
+                "In HIS & HERS, who is {c}?",
+                "How is {c} connected to the story of HIS & HERS?",
+            ],
+        ).format(c=character)
         self.mc(f, "describe", text, relation, wrong, explain, "relation")
 
         self.tf(f, "tf-true", f"In HIS & HERS, {character} is {relation}.", True, explain)
-        swap = self.pick(self.rng(f, "tf-false"), "relation", max_level=f.level,
-                         exclude=[relation, *self_referring], exclude_persons=[character],
-                         group=f["gender"], count=1)
+        swap = self.pick(
+            self.rng(f, "tf-false"),
+            "relation",
+            max_level=f.level,
+            exclude=[relation, *self_referring],
+            exclude_persons=[character],
+            group=f["gender"],
+            count=1,
+        )
         if swap:
-            self.tf(f, "tf-false", f"{cap(character)} is {swap[0].value}.", False,
-                    f"False. {explain}", extra_facts=[swap[0].fact_id])
+            self.tf(
+                f,
+                "tf-false",
+                f"{cap(character)} is {swap[0].value}.",
+                False,
+                f"False. {explain}",
+                extra_facts=[swap[0].fact_id],
+            )
 
     def victim(self, f: Fact) -> None:
         character, ordinal = f["character"], ORDINALS[f["order"]]
         explain = f["explain"]
-        wrong = self.pick(self.rng(f, "who"), "character", max_level=f.level,
-                          exclude=[character], group="present")
-        text = self.phrase(f, "who", [
-            "Who is the {o} murder victim in HIS & HERS?",
-            "In HIS & HERS, whose murder is the {o}?",
-        ]).format(o=ordinal)
+        wrong = self.pick(
+            self.rng(f, "who"), "character", max_level=f.level, exclude=[character], group="present"
+        )
+        text = self.phrase(
+            f,
+            "who",
+            [
+                "Who is the {o} murder victim in HIS & HERS?",
+                "In HIS & HERS, whose murder is the {o}?",
+            ],
+        ).format(o=ordinal)
         self.mc(f, "who", text, character, wrong, explain, "character")
-        self.tf(f, "tf-true", f"{character} is the {ordinal} murder victim in HIS & HERS.", True,
-                explain)
+        self.tf(
+            f,
+            "tf-true",
+            f"{character} is the {ordinal} murder victim in HIS & HERS.",
+            True,
+            explain,
+        )
         # Swapping in another victim reveals that they are a victim too: the
         # swapped fact joins the question's facts and may raise its level.
-        swap = self.pick(self.rng(f, "tf-false"), "victim", max_level=f.level,
-                         exclude=[character], count=1)
+        swap = self.pick(
+            self.rng(f, "tf-false"), "victim", max_level=f.level, exclude=[character], count=1
+        )
         if swap:
-            self.tf(f, "tf-false", f"{swap[0].value} is the {ordinal} murder victim in HIS & HERS.",
-                    False, f"False. {explain}", extra_facts=[swap[0].fact_id])
+            self.tf(
+                f,
+                "tf-false",
+                f"{swap[0].value} is the {ordinal} murder victim in HIS & HERS.",
+                False,
+                f"False. {explain}",
+                extra_facts=[swap[0].fact_id],
+            )
 
     def event(self, f: Fact) -> None:
         episode, statement = f["episode"], f["statement"]
         correct = f"Episode {episode}"
         explain = f"In episode {episode}, {statement}."
-        wrong = self.pick(self.rng(f, "which-episode"), "episode", max_level=f.level,
-                          exclude=[correct])
-        self.mc(f, "which-episode", f"In which episode of HIS & HERS {f['ask']}?", correct, wrong,
-                explain, "episode")
-        phrasings = ["In episode {n}, {s}.", "{S} in episode {n}.", "Episode {n} is the one in which {s}."]
-        self.tf(f, "tf-true",
-                self.phrase(f, "tf-true", phrasings).format(n=episode, s=statement, S=cap(statement)),
-                True, explain)
-        swap = self.pick(self.rng(f, "tf-false"), "episode", max_level=f.level,
-                         exclude=[correct], count=1)
+        wrong = self.pick(
+            self.rng(f, "which-episode"), "episode", max_level=f.level, exclude=[correct]
+        )
+        self.mc(
+            f,
+            "which-episode",
+            f"In which episode of HIS & HERS {f['ask']}?",
+            correct,
+            wrong,
+            explain,
+            "episode",
+        )
+        phrasings = [
+            "In episode {n}, {s}.",
+            "{S} in episode {n}.",
+            "Episode {n} is the one in which {s}.",
+        ]
+        self.tf(
+            f,
+            "tf-true",
+            self.phrase(f, "tf-true", phrasings).format(n=episode, s=statement, S=cap(statement)),
+            True,
+            explain,
+        )
+        swap = self.pick(
+            self.rng(f, "tf-false"), "episode", max_level=f.level, exclude=[correct], count=1
+        )
         other = swap[0].value.removeprefix("Episode ")
-        self.tf(f, "tf-false",
-                self.phrase(f, "tf-false", phrasings).format(n=other, s=statement, S=cap(statement)),
-                False, f"False. {explain}", extra_facts=[swap[0].fact_id])
+        self.tf(
+            f,
+            "tf-false",
+            self.phrase(f, "tf-false", phrasings).format(n=other, s=statement, S=cap(statement)),
+            False,
+            f"False. {explain}",
+            extra_facts=[swap[0].fact_id],
+        )
 
     def episode_overview(self, events: list[Fact]) -> None:
         """One "which of these happens in episode N?" per episode."""
@@ -356,9 +488,15 @@ class _Builder:
                 if e["episode"] not in used_episodes and len(wrong) < WRONG_OPTIONS:
                     wrong.append(Candidate(cap(e["statement"]), e.id, e.level))
                     used_episodes.add(e["episode"])
-            self.mc(fact, key, f"Which of these happens in episode {episode} of HIS & HERS?",
-                    cap(fact["statement"]), wrong,
-                    f"In episode {episode}, {fact['statement']}.", "event")
+            self.mc(
+                fact,
+                key,
+                f"Which of these happens in episode {episode} of HIS & HERS?",
+                cap(fact["statement"]),
+                wrong,
+                f"In episode {episode}, {fact['statement']}.",
+                "event",
+            )
 
     def value(self, f: Fact) -> None:
         values, kind = f["values"], f["value_kind"]
@@ -366,8 +504,13 @@ class _Builder:
         explain = f["explain"]
         rng = self.rng(f, "mc")
         correct = rng.choice(values)
-        wrong = self.pick(rng, kind, max_level=f.level, exclude=not_wrong,
-                          group="present" if kind == "character" else None)
+        wrong = self.pick(
+            rng,
+            kind,
+            max_level=f.level,
+            exclude=not_wrong,
+            group="present" if kind == "character" else None,
+        )
         self.mc(f, "mc", self.phrase(f, "mc", f["ask"]), correct, wrong, explain, kind)
         for value in values:
             key = "tf-true" if len(values) == 1 else f"tf-true-{slug(value)}"
@@ -375,12 +518,19 @@ class _Builder:
             self.tf(f, key, text, True, explain)
         # A false statement only where one value is the whole truth.
         if len(values) == 1:
-            swap = self.pick(self.rng(f, "tf-false"), kind, max_level=f.level, exclude=not_wrong,
-                             group="present" if kind == "character" else None, count=1)
+            swap = self.pick(
+                self.rng(f, "tf-false"),
+                kind,
+                max_level=f.level,
+                exclude=not_wrong,
+                group="present" if kind == "character" else None,
+                count=1,
+            )
             if swap:
                 text = cap(self.phrase(f, "tf-false", f["state"]).format(value=swap[0].value))
-                self.tf(f, "tf-false", text, False, f"False. {explain}",
-                        extra_facts=[swap[0].fact_id])
+                self.tf(
+                    f, "tf-false", text, False, f"False. {explain}", extra_facts=[swap[0].fact_id]
+                )
 
     def statement(self, f: Fact) -> None:
         explain = f.get("explain", f["statement"])
@@ -397,12 +547,17 @@ class _Builder:
         explain = f"The article lists {listed} among {person}'s credits."
         rng = self.rng(f, "mc")
         correct = rng.choice(titles)
-        wrong = self.pick(rng, kind, max_level=f.level, exclude=not_wrong,
-                          exclude_persons=[person])
-        text = self.phrase(f, "mc", [
-            "Which of these titles is {p} known for?",
-            "{p} is known for which of these titles?",
-        ] if kind == "screen_title" else ["Which of these has {p} composed music for?"])
+        wrong = self.pick(rng, kind, max_level=f.level, exclude=not_wrong, exclude_persons=[person])
+        text = self.phrase(
+            f,
+            "mc",
+            [
+                "Which of these titles is {p} known for?",
+                "{p} is known for which of these titles?",
+            ]
+            if kind == "screen_title"
+            else ["Which of these has {p} composed music for?"],
+        )
         self.mc(f, "mc", text.format(p=person), correct, wrong, explain, kind)
         for title in titles:
             key = f"tf-{slug(title)}"
@@ -415,10 +570,21 @@ class _Builder:
                 for c in self.fb.of_type("credits")
                 if title in c["titles"] or title in c.get("also_true", [])
             ]
-            wrong = self.pick(self.rng(f, f"who-{slug(title)}"), "credited_actor",
-                              max_level=f.level, exclude=holders)
-            self.mc(f, f"who-{slug(title)}", f"Which HIS & HERS cast member is known for {title}?",
-                    person, wrong, explain, "credited_actor")
+            wrong = self.pick(
+                self.rng(f, f"who-{slug(title)}"),
+                "credited_actor",
+                max_level=f.level,
+                exclude=holders,
+            )
+            self.mc(
+                f,
+                f"who-{slug(title)}",
+                f"Which HIS & HERS cast member is known for {title}?",
+                person,
+                wrong,
+                explain,
+                "credited_actor",
+            )
 
     def build(self) -> list[QuestionSpec]:
         for type_ in ("cast", "relation", "victim", "event", "value", "statement", "credits"):
@@ -457,7 +623,16 @@ class GenerationResult:
         )
 
 
-FIELDS = ("kind", "text", "explanation", "category", "difficulty", "spoiler_level", "facts", "status")
+FIELDS = (
+    "kind",
+    "text",
+    "explanation",
+    "category",
+    "difficulty",
+    "spoiler_level",
+    "facts",
+    "status",
+)
 
 
 def _fields(spec: QuestionSpec) -> dict:
@@ -495,7 +670,9 @@ def generate_bank(fact_base: FactBase | None = None) -> GenerationResult:
     for spec in specs:
         question = existing.get(spec.source_key)
         if question is None:
-            to_create.append((Question(bank=bank, source_key=spec.source_key, **_fields(spec)), spec))
+            to_create.append(
+                (Question(bank=bank, source_key=spec.source_key, **_fields(spec)), spec)
+            )
             continue
         if question.edited_by_admin:
             result.kept_admin_edits += 1
@@ -520,9 +697,7 @@ def generate_bank(fact_base: FactBase | None = None) -> GenerationResult:
     gone = [
         q.pk
         for key, q in existing.items()
-        if key not in wanted_keys
-        and not q.edited_by_admin
-        and q.status != Question.Status.RETIRED
+        if key not in wanted_keys and not q.edited_by_admin and q.status != Question.Status.RETIRED
     ]
     result.retired = Question.objects.filter(pk__in=gone).update(status=Question.Status.RETIRED)
 

@@ -9,7 +9,7 @@ def check_database() -> str | None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+    except Exception as exc:
         return type(exc).__name__
     return None
 
@@ -18,9 +18,11 @@ def check_redis() -> str | None:
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
         client.ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return type(exc).__name__
     return None
 

@@ -192,7 +192,11 @@ def standing(
 
 
 def board_page(
-    board: Board, player: Player | int | None, *, limit: int = TOP_LIMIT, now: datetime | None = None
+    board: Board,
+    player: Player | int | None,
+    *,
+    limit: int = TOP_LIMIT,
+    now: datetime | None = None,
 ) -> tuple[list[Entry], Standing | None]:
     """top() and standing() for one page, with one query for the players' names."""
     backend = _backend()
@@ -230,7 +234,9 @@ def attempt_changed(attempt: QuizAttempt, *, now: datetime | None = None) -> Non
             if not locked.exists():
                 backend.remove_player(attempt.player_id)
                 return
-            keys = [k for k, end in _keys_for(attempt.finished_at, attempt) if end is None or end > now]
+            keys = [
+                k for k, end in _keys_for(attempt.finished_at, attempt) if end is None or end > now
+            ]
             best = _best_for_player(attempt.player_id, keys)
             backend.record(attempt.player_id, best, now)
     except _redis_errors() as exc:
@@ -275,7 +281,10 @@ class BoardForm(forms.Form):
     )
     watched = forms.ChoiceField(
         label="Spoiler level",
-        choices=[("all", "Any spoiler level"), *((str(v), label) for v, label in SpoilerLevel.choices)],
+        choices=[
+            ("all", "Any spoiler level"),
+            *((str(v), label) for v, label in SpoilerLevel.choices),
+        ],
         required=False,
         error_messages={
             "invalid_choice": "Unknown spoiler level “%(value)s”: choose all or an episode from 0 to 6."
@@ -347,8 +356,15 @@ def _best_for_player(player_id: int, keys: list[str]) -> dict[str, _Row | None]:
         QuizAttempt.objects.counted()
         .filter(player_id=player_id)
         .only(
-            "id", "player_id", "difficulty", "watched_through", "score", "seconds",
-            "correct_count", "length", "finished_at",
+            "id",
+            "player_id",
+            "difficulty",
+            "watched_through",
+            "score",
+            "seconds",
+            "correct_count",
+            "length",
+            "finished_at",
         )
         # Best first, so the scan can stop early: a player with hundreds of
         # quizzes costs a sorted read of a few rows, not all of them.
@@ -360,21 +376,30 @@ def _best_for_player(player_id: int, keys: list[str]) -> dict[str, _Row | None]:
             # Every board has a best already, and no later quiz can match its score.
             break
         row = _Row(
-            attempt.player_id, attempt.pk, attempt.score, attempt.seconds,
-            attempt.correct_count, attempt.length, attempt.finished_at,
+            attempt.player_id,
+            attempt.pk,
+            attempt.score,
+            attempt.seconds,
+            attempt.correct_count,
+            attempt.length,
+            attempt.finished_at,
         )
         for key, _end in _keys_for(attempt.finished_at, attempt):
             if key not in wanted:
                 continue
             current = best[key]
             if current is None or (row.sort_key, row.finished_at, row.attempt_id) < (
-                current.sort_key, current.finished_at, current.attempt_id
+                current.sort_key,
+                current.finished_at,
+                current.attempt_id,
             ):
                 best[key] = row
     return best
 
 
-def _current_boards(now: datetime) -> list[tuple[str, datetime | None, datetime | None, bool, bool]]:
+def _current_boards(
+    now: datetime,
+) -> list[tuple[str, datetime | None, datetime | None, bool, bool]]:
     """(key prefix, start, end, by difficulty, by spoiler level) of every current board family."""
     families = []
     for period in PERIODS:
@@ -444,7 +469,9 @@ def _backend():
         return RedisBackend(settings.REDIS_URL, settings.LEADERBOARD_REDIS_PREFIX)
     if settings.LEADERBOARD_BACKEND == "database":
         return DatabaseBackend()
-    raise ValueError(f"LEADERBOARD_BACKEND must be database or redis, not {settings.LEADERBOARD_BACKEND!r}")
+    raise ValueError(
+        f"LEADERBOARD_BACKEND must be database or redis, not {settings.LEADERBOARD_BACKEND!r}"
+    )
 
 
 def _redis_errors():
@@ -461,18 +488,34 @@ class DatabaseBackend:
 
     ORDER = ("sort_key", "finished_at", "player_id")
     FIELDS = (
-        "player_id", "attempt_id", "score", "seconds", "correct_count", "length",
-        "finished_at", "sort_key", "player__display_name", "player__display_name_hidden",
+        "player_id",
+        "attempt_id",
+        "score",
+        "seconds",
+        "correct_count",
+        "length",
+        "finished_at",
+        "sort_key",
+        "player__display_name",
+        "player__display_name_hidden",
     )
 
     def _rows(self, queryset) -> list[_Row]:
         rows = []
         for e in queryset.values(*self.FIELDS):
             name = HIDDEN_NAME if e["player__display_name_hidden"] else e["player__display_name"]
-            rows.append(_Row(
-                e["player_id"], e["attempt_id"], e["score"], e["seconds"], e["correct_count"],
-                e["length"], e["finished_at"], name=name,
-            ))
+            rows.append(
+                _Row(
+                    e["player_id"],
+                    e["attempt_id"],
+                    e["score"],
+                    e["seconds"],
+                    e["correct_count"],
+                    e["length"],
+                    e["finished_at"],
+                    name=name,
+                )
+            )
         return rows
 
     def top(self, key: str, limit: int) -> list[_Row]:
@@ -481,7 +524,9 @@ class DatabaseBackend:
 
     def window(self, key: str, player_id: int, around: int) -> list[_Row] | None:
         board = LeaderboardEntry.objects.filter(board=key)
-        own = next(iter(board.filter(player_id=player_id).values("sort_key", "finished_at")[:1]), None)
+        own = next(
+            iter(board.filter(player_id=player_id).values("sort_key", "finished_at")[:1]), None
+        )
         if own is None:
             return None
         same = Q(sort_key=own["sort_key"])
@@ -493,8 +538,9 @@ class DatabaseBackend:
         # The redundant sort_key bounds make each side a short index range scan
         # starting at the player's own row.
         above = self._rows(
-            board.filter(before, sort_key__lte=own["sort_key"])
-            .order_by(*(f"-{f}" for f in self.ORDER))[:around]
+            board.filter(before, sort_key__lte=own["sort_key"]).order_by(
+                *(f"-{f}" for f in self.ORDER)
+            )[:around]
         )[::-1]
         rest = self._rows(
             board.filter(~before, sort_key__gte=own["sort_key"]).order_by(*self.ORDER)[: around + 1]
@@ -518,9 +564,15 @@ class DatabaseBackend:
             LeaderboardEntry.objects.filter(player_id=player_id, board__in=list(best)).delete()
             LeaderboardEntry.objects.bulk_create(
                 LeaderboardEntry(
-                    board=key, player_id=player_id, attempt_id=row.attempt_id, score=row.score,
-                    seconds=row.seconds, correct_count=row.correct_count, length=row.length,
-                    finished_at=row.finished_at, sort_key=row.sort_key,
+                    board=key,
+                    player_id=player_id,
+                    attempt_id=row.attempt_id,
+                    score=row.score,
+                    seconds=row.seconds,
+                    correct_count=row.correct_count,
+                    length=row.length,
+                    finished_at=row.finished_at,
+                    sort_key=row.sort_key,
                 )
                 for key, row in best.items()
                 if row is not None
@@ -597,14 +649,22 @@ class RedisBackend:
     @staticmethod
     def member(player_id: int, row: _Row) -> str:
         finished_ms = int(row.finished_at.timestamp() * 1000)
-        return f"{finished_ms:013d}:{player_id:012d}:{row.correct_count}:{row.length}:{row.seconds!r}"
+        return (
+            f"{finished_ms:013d}:{player_id:012d}:{row.correct_count}:{row.length}:{row.seconds!r}"
+        )
 
     @staticmethod
     def _row(member: str, score: float, rank: int = 0) -> _Row:
         finished_ms, player_id, correct, length, seconds = member.split(":")
         return _Row(
-            int(player_id), 0, score_from_key(int(score)), float(seconds), int(correct),
-            int(length), datetime.fromtimestamp(int(finished_ms) / 1000, UTC), rank=rank,
+            int(player_id),
+            0,
+            score_from_key(int(score)),
+            float(seconds),
+            int(correct),
+            int(length),
+            datetime.fromtimestamp(int(finished_ms) / 1000, UTC),
+            rank=rank,
         )
 
     def top(self, key: str, limit: int) -> list[_Row]:
@@ -616,7 +676,9 @@ class RedisBackend:
     def window(self, key: str, player_id: int, around: int) -> list[_Row] | None:
         if self.client not in _scripts:
             _scripts[self.client] = self.client.register_script(STANDING_SCRIPT)
-        out = _scripts[self.client](keys=[self._zset(key), self._hash(key)], args=[player_id, around])
+        out = _scripts[self.client](
+            keys=[self._zset(key), self._hash(key)], args=[player_id, around]
+        )
         if not out:
             return None
         return [
@@ -680,9 +742,24 @@ class RedisBackend:
             with connection.chunked_cursor() as cursor:
                 cursor.execute(f"SELECT * FROM ({sql}) t WHERE best = 1", params)  # noqa: S608
                 while chunk := cursor.fetchmany(batch):
-                    for board, player_id, attempt_id, score, seconds, correct, length, finished, *_ in chunk:
+                    for (
+                        board,
+                        player_id,
+                        attempt_id,
+                        score,
+                        seconds,
+                        correct,
+                        length,
+                        finished,
+                        *_,
+                    ) in chunk:
                         row = _Row(
-                            player_id, attempt_id, score, seconds, correct, length,
+                            player_id,
+                            attempt_id,
+                            score,
+                            seconds,
+                            correct,
+                            length,
                             _as_datetime(finished),
                         )
                         member = self.member(player_id, row)

@@ -87,7 +87,7 @@ class QuestionQuerySet(models.QuerySet):
 
 
 def new_random_key() -> float:
-    return random.random()  # noqa: S311 - selection order, not security
+    return random.random()
 
 
 class Question(models.Model):
@@ -168,7 +168,13 @@ class Question(models.Model):
             # lookups, no sort), so the cost does not grow with the bank.
             models.Index(
                 fields=[
-                    "bank", "status", "random_key", "difficulty", "spoiler_level", "category", "id",
+                    "bank",
+                    "status",
+                    "random_key",
+                    "difficulty",
+                    "spoiler_level",
+                    "category",
+                    "id",
                 ],
                 name="question_draw_key_idx",
             ),
@@ -426,7 +432,9 @@ class LeaderboardEntry(models.Model):
     class Meta:
         verbose_name_plural = "leaderboard entries"
         constraints = [
-            models.UniqueConstraint(fields=["board", "player"], name="leaderboard_one_row_per_player"),
+            models.UniqueConstraint(
+                fields=["board", "player"], name="leaderboard_one_row_per_player"
+            ),
         ]
         indexes = [
             models.Index(

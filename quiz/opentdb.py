@@ -172,7 +172,9 @@ def clean_record(raw) -> CleanRecord:
         raise RecordError(f'type must be "multiple" or "boolean", got {kind!r}')
     difficulty = raw.get("difficulty")
     if difficulty not in Difficulty.values:
-        raise RecordError(f"difficulty must be one of {', '.join(Difficulty.values)}, got {difficulty!r}")
+        raise RecordError(
+            f"difficulty must be one of {', '.join(Difficulty.values)}, got {difficulty!r}"
+        )
     text = _text(raw, "question")
     category = _text(raw, "category", required=False)
     correct = _text(raw, "correct_answer")
@@ -248,11 +250,15 @@ def import_records(records: list, *, bank: Bank | None = None) -> ImportReport:
             record = clean_record(raw)
             target = _bank_for(record, bank, banks)
             if target.pk not in seen:
-                seen[target.pk] = {normalise(t) for t in target.questions.values_list("text", flat=True)}
+                seen[target.pk] = {
+                    normalise(t) for t in target.questions.values_list("text", flat=True)
+                }
             if normalise(record.text) in seen[target.pk]:
                 raise RecordError(f"duplicate: the question is already in bank {target.slug!r}")
             if record.source_key and target.questions.filter(source_key=record.source_key).exists():
-                raise RecordError(f"duplicate: source {record.source_key!r} is already in bank {target.slug!r}")
+                raise RecordError(
+                    f"duplicate: source {record.source_key!r} is already in bank {target.slug!r}"
+                )
             with transaction.atomic():
                 question = _create(record, target)
         except RecordError as exc:

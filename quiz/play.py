@@ -265,11 +265,7 @@ def answer(
             score=F("score") + points,
             correct_count=F("correct_count") + (1 if correct else 0),
             seconds=F("seconds") + elapsed,
-            **(
-                {"status": QuizAttempt.Status.FINISHED, "finished_at": now}
-                if finishing
-                else {}
-            ),
+            **({"status": QuizAttempt.Status.FINISHED, "finished_at": now} if finishing else {}),
         )
         if claimed:
             AttemptQuestion.objects.filter(pk=item.pk, answered_at__isnull=True).update(
@@ -312,9 +308,13 @@ def _count_answers(attempt: QuizAttempt) -> None:
     served = AttemptQuestion.objects.filter(
         attempt=attempt, question=OuterRef("pk"), answered_at__isnull=False
     ).annotate(right=Cast("is_correct", IntegerField()))
-    Question.objects.filter(pk__in=Subquery(
-        AttemptQuestion.objects.filter(attempt=attempt, answered_at__isnull=False).values("question_id")
-    )).update(
+    Question.objects.filter(
+        pk__in=Subquery(
+            AttemptQuestion.objects.filter(attempt=attempt, answered_at__isnull=False).values(
+                "question_id"
+            )
+        )
+    ).update(
         answer_count=F("answer_count") + 1,
         correct_count=F("correct_count") + Coalesce(Subquery(served.values("right")[:1]), Value(0)),
     )
@@ -354,7 +354,8 @@ def claim_attempts(public_ids: list[str], player: Player) -> int:
         if finished:
             transaction.on_commit(
                 lambda: [
-                    leaderboard.attempt_changed(a) for a in QuizAttempt.objects.filter(pk__in=finished)
+                    leaderboard.attempt_changed(a)
+                    for a in QuizAttempt.objects.filter(pk__in=finished)
                 ]
             )
     return len(attempts)

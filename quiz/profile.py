@@ -8,7 +8,9 @@ from quiz.models import AttemptQuestion, Player, QuizAttempt
 
 
 def profile_stats(player: Player) -> dict:
-    attempts = QuizAttempt.objects.filter(player=player).exclude(status=QuizAttempt.Status.ABANDONED)
+    attempts = QuizAttempt.objects.filter(player=player).exclude(
+        status=QuizAttempt.Status.ABANDONED
+    )
     recent = list(attempts.order_by("-started_at")[:20])
     best = list(
         attempts.finished()
@@ -26,8 +28,12 @@ def profile_stats(player: Player) -> dict:
             .order_by(field)
         )
         return [
-            {"key": row[field], "total": row["total"], "correct": row["correct"],
-             "percent": round(100 * row["correct"] / row["total"])}
+            {
+                "key": row[field],
+                "total": row["total"],
+                "correct": row["correct"],
+                "percent": round(100 * row["correct"] / row["total"]),
+            }
             for row in rows
         ]
 

@@ -18,7 +18,9 @@ from django.conf import settings
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+TEST_REDIS_URL = (
+    os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+)
 
 
 def _is_postgres() -> bool:
@@ -30,7 +32,7 @@ def _redis_problem() -> str | None:
         import redis
 
         redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"needs a Redis server at {TEST_REDIS_URL} ({type(exc).__name__})"
     return None
 

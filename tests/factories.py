@@ -58,9 +58,16 @@ class QuestionFactory(factory.django.DjangoModelFactory):
         if obj.kind == Question.Kind.BOOLEAN:
             texts = extracted or ["True", "False"]
         else:
-            texts = extracted or [f"Right {obj.pk}", f"Wrong A {obj.pk}", f"Wrong B {obj.pk}", f"Wrong C {obj.pk}"]
+            texts = extracted or [
+                f"Right {obj.pk}",
+                f"Wrong A {obj.pk}",
+                f"Wrong B {obj.pk}",
+                f"Wrong C {obj.pk}",
+            ]
         for position, text in enumerate(texts):
-            Option.objects.create(question=obj, text=text, is_correct=position == 0, position=position)
+            Option.objects.create(
+                question=obj, text=text, is_correct=position == 0, position=position
+            )
 
 
 class ReportFactory(factory.django.DjangoModelFactory):

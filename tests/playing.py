@@ -17,7 +17,12 @@ def make_bank(n: int = 30, **kwargs):
 
 
 def start(client, *, watched=6, difficulty="easy", length=5, category="", follow=False, **extra):
-    data = {"watched_through": watched, "difficulty": difficulty, "length": length, "category": category}
+    data = {
+        "watched_through": watched,
+        "difficulty": difficulty,
+        "length": length,
+        "category": category,
+    }
     data.update(extra)
     return client.post(reverse("quiz:start"), data, follow=follow)
 
@@ -39,7 +44,11 @@ def answer_all(client, attempt, *, correct=True, htmx=False):
     for number in range(1, attempt.length + 1):
         client.get(question_url(attempt, number), headers=headers)
         item = attempt.items.get(position=number - 1)
-        key = item.correct_key if correct else next(o["key"] for o in item.options if o["key"] != item.correct_key)
+        key = (
+            item.correct_key
+            if correct
+            else next(o["key"] for o in item.options if o["key"] != item.correct_key)
+        )
         client.post(question_url(attempt, number), {"option": key}, headers=headers)
     attempt.refresh_from_db()
     return attempt

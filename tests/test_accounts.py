@@ -20,7 +20,13 @@ PASSWORD = "a long enough passphrase 42"
 def signup(client, username="annafan", display_name="Anna Fan", password=PASSWORD, **extra):
     return client.post(
         reverse("signup"),
-        {"username": username, "display_name": display_name, "password1": password, "password2": password, **extra},
+        {
+            "username": username,
+            "display_name": display_name,
+            "password1": password,
+            "password2": password,
+            **extra,
+        },
     )
 
 
@@ -54,7 +60,10 @@ def test_login_claims_anonymous_quiz_too(client):
     start(client)
     attempt = latest_attempt()
     answer_all(client, attempt)
-    response = client.post(reverse("login"), {"username": player.user.username, "password": "correct horse battery staple"})
+    response = client.post(
+        reverse("login"),
+        {"username": player.user.username, "password": "correct horse battery staple"},
+    )
     assert response.status_code == 302
     attempt.refresh_from_db()
     assert attempt.player == player
@@ -113,7 +122,11 @@ def test_password_change(client):
     client.force_login(player.user)
     response = client.post(
         reverse("password_change"),
-        {"old_password": "correct horse battery staple", "new_password1": PASSWORD, "new_password2": PASSWORD},
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": PASSWORD,
+            "new_password2": PASSWORD,
+        },
     )
     assert response.status_code == 302
     player.user.refresh_from_db()
@@ -156,7 +169,9 @@ def test_delete_account_removes_scores(client, django_capture_on_commit_callback
     assert bad.status_code == 400
     assert User.objects.filter(pk=player.user.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("delete_account"), {"password": "correct horse battery staple"})
+        response = client.post(
+            reverse("delete_account"), {"password": "correct horse battery staple"}
+        )
     assert response.status_code == 302
     assert not User.objects.filter(pk=player.user.pk).exists()
     assert not Player.objects.filter(pk=player.pk).exists()

@@ -19,7 +19,9 @@ def test_anonymous_and_players_cannot_reach_the_admin(client):
 
 
 def test_staff_reach_the_admin(client):
-    admin = get_user_model().objects.create_superuser("editor", "editor@example.org", "a long admin passphrase")
+    admin = get_user_model().objects.create_superuser(
+        "editor", "editor@example.org", "a long admin passphrase"
+    )
     client.force_login(admin)
     assert client.get("/admin/quiz/question/").status_code == 200
     assert client.get("/admin/quiz/report/").status_code == 200

@@ -17,8 +17,9 @@ def change_url(question):
     return reverse("admin:quiz_question_change", args=[question.pk])
 
 
-def question_form(bank, options, *, kind="multiple", text="Who plays Lexy Jones?", existing=(),
-                  **fields):
+def question_form(
+    bank, options, *, kind="multiple", text="Who plays Lexy Jones?", existing=(), **fields
+):
     data = {
         "bank": bank.pk,
         "kind": kind,
@@ -62,14 +63,28 @@ def test_a_valid_question_is_saved_with_its_options(admin_client, bank):
     [
         ("multiple", [("Rebecca Rittenhouse", True)], "2 to 6 options (this one has 1)"),
         ("multiple", [(f"Actor {i}", i == 0) for i in range(7)], "2 to 6 options (this one has 7)"),
-        ("multiple", [("Rebecca Rittenhouse", True), ("Poppy Liu", True)], "Exactly one option must be correct"),
-        ("multiple", [("Rebecca Rittenhouse", False), ("Poppy Liu", False)], "Exactly one option must be correct"),
+        (
+            "multiple",
+            [("Rebecca Rittenhouse", True), ("Poppy Liu", True)],
+            "Exactly one option must be correct",
+        ),
+        (
+            "multiple",
+            [("Rebecca Rittenhouse", False), ("Poppy Liu", False)],
+            "Exactly one option must be correct",
+        ),
         ("multiple", [("Poppy Liu", True), ("poppy liu", False)], "Two options have the same text"),
-        ("boolean", [("Yes", True), ("No", False)], "exactly two options, &quot;True&quot; and &quot;False&quot;"),
+        (
+            "boolean",
+            [("Yes", True), ("No", False)],
+            "exactly two options, &quot;True&quot; and &quot;False&quot;",
+        ),
         ("boolean", [("True", True), ("False", False), ("Maybe", False)], "exactly two options"),
     ],
 )
-def test_invalid_option_sets_are_refused_and_nothing_is_saved(admin_client, bank, kind, options, message):
+def test_invalid_option_sets_are_refused_and_nothing_is_saved(
+    admin_client, bank, kind, options, message
+):
     response = admin_client.post(ADD_URL, question_form(bank, options, kind=kind))
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -78,7 +93,9 @@ def test_invalid_option_sets_are_refused_and_nothing_is_saved(admin_client, bank
 
 def test_markup_in_the_question_text_is_refused(admin_client, bank):
     options = [("Rebecca Rittenhouse", True), ("Poppy Liu", False)]
-    response = admin_client.post(ADD_URL, question_form(bank, options, text="<b>Who</b> plays Lexy?"))
+    response = admin_client.post(
+        ADD_URL, question_form(bank, options, text="<b>Who</b> plays Lexy?")
+    )
     assert "Plain text only" in response.content.decode()
     assert not Question.objects.exists()
 
@@ -92,8 +109,12 @@ def test_a_new_question_defaults_to_a_level_six_draft(admin_client, bank):
 def test_the_correct_option_can_move_to_another_option(admin_client, bank):
     question = QuestionFactory(bank=bank, options=["Right", "Wrong A", "Wrong B"])
     ids = list(question.options.values_list("id", flat=True))
-    data = question_form(bank, [("Right", False), ("Wrong A", False), ("Wrong B", True)],
-                         text=question.text, existing=ids)
+    data = question_form(
+        bank,
+        [("Right", False), ("Wrong A", False), ("Wrong B", True)],
+        text=question.text,
+        existing=ids,
+    )
     response = admin_client.post(change_url(question), data)
     assert response.status_code == 302
     assert question.options.get(is_correct=True).text == "Wrong B"
@@ -104,8 +125,13 @@ def test_saving_a_generated_question_marks_it_edited_and_the_generator_keeps_it(
     question = Question.objects.get(source_key="cast.lexy:who-plays")
     options = [(o.text, o.is_correct) for o in question.options.all()]
     ids = [o.id for o in question.options.all()]
-    data = question_form(question.bank, options, text="Which actress plays Lexy Jones?",
-                         existing=ids, difficulty="hard")
+    data = question_form(
+        question.bank,
+        options,
+        text="Which actress plays Lexy Jones?",
+        existing=ids,
+        difficulty="hard",
+    )
     assert admin_client.post(change_url(question), data).status_code == 302
     question.refresh_from_db()
     assert question.edited_by_admin
@@ -141,8 +167,13 @@ def test_changelist_filters_search_and_shows_accuracy(admin_client, bank):
     assert "Generated one?" in page and "Hand-written one?" not in page
     page = admin_client.get(CHANGELIST, {"q": "Right"}).content.decode()  # option text
     assert "Hand-written one?" in page
-    for params in ({"difficulty": "easy"}, {"spoiler_level": "0"}, {"status": "published"},
-                   {"category": "cast"}, {"bank__id__exact": bank.pk}):
+    for params in (
+        {"difficulty": "easy"},
+        {"spoiler_level": "0"},
+        {"status": "published"},
+        {"category": "cast"},
+        {"bank__id__exact": bank.pk},
+    ):
         assert admin_client.get(CHANGELIST, params).status_code == 200
 
 

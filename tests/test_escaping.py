@@ -44,7 +44,9 @@ def test_question_page_and_feedback_escape_everything(client, hostile_bank):
         assert_inert(html)
         assert_inside_hx_disable(html)
     item = attempt.items.get(position=0)
-    html = client.post(question_url(attempt, 1), {"option": item.correct_key}, headers={"HX-Request": "true"}).content.decode()
+    html = client.post(
+        question_url(attempt, 1), {"option": item.correct_key}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert_inert(html)
     assert_inside_hx_disable(html)
 

@@ -25,6 +25,8 @@ def require_article():
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
+
+
 FACTS_DIR = Path(settings.BASE_DIR) / "fixtures" / "facts"
 
 
@@ -52,7 +54,11 @@ def test_every_section_is_a_heading_of_the_article(fact_base):
     require_article()
     headings = {line.strip() for line in ARTICLE.read_text(encoding="utf-8").splitlines()}
     headings.add("Introduction")  # the untitled opening paragraph
-    unknown = {f.id: f.section for f in fact_base.facts.values() if f.from_article and f.section not in headings}
+    unknown = {
+        f.id: f.section
+        for f in fact_base.facts.values()
+        if f.from_article and f.section not in headings
+    }
     assert not unknown
 
 
@@ -77,17 +83,21 @@ def test_levels_follow_the_episode_breakdown(fact_base):
     assert levels["event.ep3-anchor"] == 3
     assert levels["event.ep4-town-hall"] == 4
     assert levels["victim.zoe"] == 5
-    for fact_id in ("ending.killer", "ending.evidence", "ending.confrontation-place",
-                    "ending.stabs-alice", "ending.shoots-jack", "book.assault-victim"):
+    for fact_id in (
+        "ending.killer",
+        "ending.evidence",
+        "ending.confrontation-place",
+        "ending.stabs-alice",
+        "ending.shoots-jack",
+        "book.assault-victim",
+    ):
         assert levels[fact_id] == 6, fact_id
     assert all(f.level == 6 for f in fact_base.facts.values() if f.category == "book-vs-series")
 
 
 def test_curated_pools_are_marked_and_never_hold_a_true_value(fact_base):
     true_values = {
-        value.casefold()
-        for fact in fact_base.of_type("value")
-        for value in fact["values"]
+        value.casefold() for fact in fact_base.of_type("value") for value in fact["values"]
     }
     curated = [p for p in fact_base.of_type("pool") if not p.from_article]
     assert curated
@@ -118,19 +128,31 @@ def test_draws_on_names_existing_facts(fact_base):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[statement]]\nid = "cast.anna"\nstatement = "x"\ncategory = "c"\ndifficulty = "easy"\nlevel = 0\nsection = "Lead Cast"\n',
-         "duplicate fact id cast.anna"),
-        ('[[statement]]\nid = "x.bad-level"\nstatement = "x"\ncategory = "c"\ndifficulty = "easy"\nlevel = 7\nsection = "Lead Cast"\n',
-         "level must be an integer 0..6"),
-        ('[[statement]]\nid = "x.no-section"\nstatement = "x"\ncategory = "c"\ndifficulty = "easy"\nlevel = 0\n',
-         "need the article section"),
-        ('[[statement]]\nid = "x.hardest"\nstatement = "x"\ncategory = "c"\ndifficulty = "brutal"\nlevel = 0\nsection = "Lead Cast"\n',
-         "difficulty must be one of"),
+        (
+            '[[statement]]\nid = "cast.anna"\nstatement = "x"\ncategory = "c"\ndifficulty = "easy"\nlevel = 0\nsection = "Lead Cast"\n',
+            "duplicate fact id cast.anna",
+        ),
+        (
+            '[[statement]]\nid = "x.bad-level"\nstatement = "x"\ncategory = "c"\ndifficulty = "easy"\nlevel = 7\nsection = "Lead Cast"\n',
+            "level must be an integer 0..6",
+        ),
+        (
+            '[[statement]]\nid = "x.no-section"\nstatement = "x"\ncategory = "c"\ndifficulty = "easy"\nlevel = 0\n',
+            "need the article section",
+        ),
+        (
+            '[[statement]]\nid = "x.hardest"\nstatement = "x"\ncategory = "c"\ndifficulty = "brutal"\nlevel = 0\nsection = "Lead Cast"\n',
+            "difficulty must be one of",
+        ),
         ('[[rumour]]\nid = "x.rumour"\nlevel = 0\n', "unknown table [[rumour]]"),
-        ('[[statement]]\nid = "x.dangling"\nstatement = "x"\ncategory = "c"\ndifficulty = "easy"\nlevel = 0\nsection = "Lead Cast"\ndraws_on = ["nope"]\n',
-         "draws_on names unknown facts"),
-        ('[[value]]\nid = "x.novalue"\nvalue_kind = "k"\nvalues = ["a"]\nask = ["q?"]\nstate = ["no slot"]\nexplain = "e"\ncategory = "c"\ndifficulty = "easy"\nlevel = 0\nsection = "Lead Cast"\n',
-         "{value} slot"),
+        (
+            '[[statement]]\nid = "x.dangling"\nstatement = "x"\ncategory = "c"\ndifficulty = "easy"\nlevel = 0\nsection = "Lead Cast"\ndraws_on = ["nope"]\n',
+            "draws_on names unknown facts",
+        ),
+        (
+            '[[value]]\nid = "x.novalue"\nvalue_kind = "k"\nvalues = ["a"]\nask = ["q?"]\nstate = ["no slot"]\nexplain = "e"\ncategory = "c"\ndifficulty = "easy"\nlevel = 0\nsection = "Lead Cast"\n',
+            "{value} slot",
+        ),
         ("this is = = not toml", "not valid TOML"),
     ],
 )

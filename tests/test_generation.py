@@ -41,8 +41,18 @@ def test_bank_meets_its_size_targets(bank):
     by_level = Counter(published.values_list("spoiler_level", flat=True))
     assert all(by_level[level] >= 5 for level in range(7)), by_level
     categories = set(published.values_list("category", flat=True))
-    assert categories >= {"cast", "characters", "episodes", "murders", "setting", "production",
-                          "music", "ending", "book-vs-series", "reception"}
+    assert categories >= {
+        "cast",
+        "characters",
+        "episodes",
+        "murders",
+        "setting",
+        "production",
+        "music",
+        "ending",
+        "book-vs-series",
+        "reception",
+    }
 
 
 def test_no_two_questions_share_a_wording_or_a_fact_asked_the_same_way(specs):
@@ -78,7 +88,9 @@ def test_wrong_options_are_of_the_same_kind_as_the_answer(fact_base, specs):
             assert set(wrong) <= events, spec.source_key
             continue
         same_kind = {c.value for c in candidates[spec.option_kind]}
-        assert spec.correct in same_kind or spec.option_kind in {"actor", "character"}, spec.source_key
+        assert spec.correct in same_kind or spec.option_kind in {"actor", "character"}, (
+            spec.source_key
+        )
         assert set(wrong) <= same_kind, (spec.source_key, wrong)
 
 
@@ -97,7 +109,9 @@ def test_two_true_values_never_stand_against_each_other(specs):
     producers = next(s for s in specs if s.source_key == "production.executive-producers:mc")
     wrong = {text for text, ok in producers.options if not ok}
     assert not wrong & {"Tessa Thompson", "Dee Johnson"}
-    assert not any(s.source_key.startswith("production.executive-producers:tf-false") for s in specs)
+    assert not any(
+        s.source_key.startswith("production.executive-producers:tf-false") for s in specs
+    )
 
 
 def test_no_cast_member_is_offered_for_a_title_they_really_appear_in(specs):
@@ -113,9 +127,14 @@ def test_several_phrasings_per_kind(specs):
 
 
 def test_generation_is_deterministic(fact_base):
-    first = [(s.source_key, s.text, s.options, s.facts, s.explanation) for s in build_questions(fact_base)]
-    again = [(s.source_key, s.text, s.options, s.facts, s.explanation)
-             for s in build_questions(load_fact_base())]
+    first = [
+        (s.source_key, s.text, s.options, s.facts, s.explanation)
+        for s in build_questions(fact_base)
+    ]
+    again = [
+        (s.source_key, s.text, s.options, s.facts, s.explanation)
+        for s in build_questions(load_fact_base())
+    ]
     assert first == again
 
 

@@ -14,19 +14,45 @@ pytestmark = pytest.mark.django_db
 
 # Any text a browser could send (no lone surrogates: they cannot be encoded).
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
-HUGE = st.builds(lambda c, n: c * n, st.sampled_from(["a", "9", "<", "\x00", "é"]), st.integers(1000, 20000))
-VALUE = st.one_of(TEXT, HUGE, st.integers(-(10**20), 10**20).map(str), st.sampled_from(["", "6", "7", "-1", "mixed", "null", "[]"]))
+HUGE = st.builds(
+    lambda c, n: c * n, st.sampled_from(["a", "9", "<", "\x00", "é"]), st.integers(1000, 20000)
+)
+VALUE = st.one_of(
+    TEXT,
+    HUGE,
+    st.integers(-(10**20), 10**20).map(str),
+    st.sampled_from(["", "6", "7", "-1", "mixed", "null", "[]"]),
+)
 FORM = st.dictionaries(
     st.sampled_from(
-        ["watched_through", "difficulty", "length", "category", "bank", "allow_shorter", "option",
-         "reason", "note", "username", "password", "password1", "password2", "display_name", "email",
-         "period", "watched", "next"]
+        [
+            "watched_through",
+            "difficulty",
+            "length",
+            "category",
+            "bank",
+            "allow_shorter",
+            "option",
+            "reason",
+            "note",
+            "username",
+            "password",
+            "password1",
+            "password2",
+            "display_name",
+            "email",
+            "period",
+            "watched",
+            "next",
+        ]
     ),
     VALUE,
     max_size=8,
 )
 FUZZ = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
@@ -111,5 +137,7 @@ def test_bad_encodings_and_oversized_bodies(quiz_client, body):
     client, attempt = quiz_client
     before = snapshot()
     for url in ("/quiz/start/", question_url(attempt, 1), "/accounts/signup/"):
-        response = client.generic("POST", url, body, content_type="application/x-www-form-urlencoded")
+        response = client.generic(
+            "POST", url, body, content_type="application/x-www-form-urlencoded"
+        )
         check(response, before)

@@ -28,8 +28,9 @@ def run_import(path, **options) -> tuple[str, str]:
 
 def write(tmp_path, document, name="questions.json"):
     path = tmp_path / name
-    path.write_text(json.dumps(document) if not isinstance(document, str) else document,
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(document) if not isinstance(document, str) else document, encoding="utf-8"
+    )
     return path
 
 
@@ -55,8 +56,18 @@ def test_export_has_the_open_trivia_db_shape_plus_our_fields(db):
     assert document["response_code"] == 0
     assert len(document["results"]) == Question.objects.published().count()
     for item in document["results"]:
-        assert set(item) == {"type", "difficulty", "category", "question", "correct_answer",
-                             "incorrect_answers", "spoiler_level", "explanation", "source", "bank"}
+        assert set(item) == {
+            "type",
+            "difficulty",
+            "category",
+            "question",
+            "correct_answer",
+            "incorrect_answers",
+            "spoiler_level",
+            "explanation",
+            "source",
+            "bank",
+        }
         assert item["bank"] == BANK_SLUG
         assert item["source"].startswith("generated:")
         if item["type"] == "boolean":
@@ -92,8 +103,18 @@ def test_export_to_an_unknown_bank_fails_clearly(db):
 
 def snapshot():
     return sorted(
-        (q.bank.slug, q.kind, q.text, q.explanation, q.category, q.difficulty, q.spoiler_level,
-         q.status, q.source_key, tuple(sorted((o.text, o.is_correct) for o in q.options.all())))
+        (
+            q.bank.slug,
+            q.kind,
+            q.text,
+            q.explanation,
+            q.category,
+            q.difficulty,
+            q.spoiler_level,
+            q.status,
+            q.source_key,
+            tuple(sorted((o.text, o.is_correct) for o in q.options.all())),
+        )
         for q in Question.objects.select_related("bank").prefetch_related("options")
     )
 
@@ -113,7 +134,16 @@ def test_export_then_import_gives_back_the_same_bank(db, tmp_path):
 
 
 def test_importing_the_same_file_twice_imports_nothing_twice(db, tmp_path):
-    path = write(tmp_path, {"response_code": 0, "results": [record(), record(question="Who plays Alice?", correct_answer="Crystal Fox")]})
+    path = write(
+        tmp_path,
+        {
+            "response_code": 0,
+            "results": [
+                record(),
+                record(question="Who plays Alice?", correct_answer="Crystal Fox"),
+            ],
+        },
+    )
     run_import(path)
     out, err = run_import(path)
     assert "Imported 0 of 2" in out
@@ -128,25 +158,37 @@ def test_plain_open_trivia_db_records_are_unescaped_and_enter_as_level_six_draft
     plain = {
         "response_code": 0,
         "results": [
-            {"type": "multiple", "difficulty": "easy", "category": "Entertainment: Television",
-             "question": "Who plays Anna in &quot;HIS &amp; HERS&quot;? It&#039;s a thriller.",
-             "correct_answer": "Tessa Thompson",
-             "incorrect_answers": ["Poppy Liu", "Sunita Mani", "Marin Ireland"]},
-            {"type": "boolean", "difficulty": "hard", "category": "Entertainment: Television",
-             "question": "HIS &amp; HERS has six episodes.", "correct_answer": "True",
-             "incorrect_answers": ["False"]},
+            {
+                "type": "multiple",
+                "difficulty": "easy",
+                "category": "Entertainment: Television",
+                "question": "Who plays Anna in &quot;HIS &amp; HERS&quot;? It&#039;s a thriller.",
+                "correct_answer": "Tessa Thompson",
+                "incorrect_answers": ["Poppy Liu", "Sunita Mani", "Marin Ireland"],
+            },
+            {
+                "type": "boolean",
+                "difficulty": "hard",
+                "category": "Entertainment: Television",
+                "question": "HIS &amp; HERS has six episodes.",
+                "correct_answer": "True",
+                "incorrect_answers": ["False"],
+            },
         ],
     }
     out, err = run_import(write(tmp_path, plain))
     assert "Imported 2 of 2" in out and "2 as drafts" in out
     question = Question.objects.get(kind="multiple")
-    assert question.text == "Who plays Anna in \"HIS & HERS\"? It's a thriller."
+    assert question.text == 'Who plays Anna in "HIS & HERS"? It\'s a thriller.'
     assert question.status == Question.Status.DRAFT
     assert question.spoiler_level == 6
     assert question.bank.slug == "imported" and not question.bank.is_published
     assert question.source_key == ""
     boolean = Question.objects.get(kind="boolean")
-    assert [(o.text, o.is_correct) for o in boolean.options.all()] == [("True", True), ("False", False)]
+    assert [(o.text, o.is_correct) for o in boolean.options.all()] == [
+        ("True", True),
+        ("False", False),
+    ]
     assert not Question.objects.published().exists()
 
 
@@ -169,23 +211,41 @@ def test_import_into_a_named_bank(db, tmp_path):
         (record(question=""), "question is empty"),
         (record(question="<script>alert(1)</script>Who?"), "question contains HTML markup"),
         (record(question="&lt;b&gt;Who&lt;/b&gt; plays Richard?"), "question contains HTML markup"),
-        (record(correct_answer="<img src=x onerror=alert(1)>"), "correct_answer contains HTML markup"),
+        (
+            record(correct_answer="<img src=x onerror=alert(1)>"),
+            "correct_answer contains HTML markup",
+        ),
         (record(question="Who? " + "x" * 600), "question is too long"),
         (record(question="x" * 100_000), "question is too long"),
         (record(explanation="y" * 1001), "explanation is too long"),
-        (record(incorrect_answers=["Jon Bernthal", "Pablo Schreiber"]), "Two options have the same text"),
-        (record(incorrect_answers=["Jon Bernthal", "pablo  schreiber"]), "Two options have the same text"),
+        (
+            record(incorrect_answers=["Jon Bernthal", "Pablo Schreiber"]),
+            "Two options have the same text",
+        ),
+        (
+            record(incorrect_answers=["Jon Bernthal", "pablo  schreiber"]),
+            "Two options have the same text",
+        ),
         (record(incorrect_answers=[]), "2 to 6 options"),
         (record(incorrect_answers=["a", "b", "c", "d", "e", "f"]), "2 to 6 options"),
         (record(incorrect_answers="Jon Bernthal"), "incorrect_answers must be a list of strings"),
         (record(incorrect_answers=[1, 2, 3]), "incorrect_answers must be a list of strings"),
-        (record(type="boolean", correct_answer="Yes", incorrect_answers=["No"]), 'must be "True" or "False"'),
-        (record(type="boolean", correct_answer="True", incorrect_answers=["Maybe"]), "exactly two options"),
+        (
+            record(type="boolean", correct_answer="Yes", incorrect_answers=["No"]),
+            'must be "True" or "False"',
+        ),
+        (
+            record(type="boolean", correct_answer="True", incorrect_answers=["Maybe"]),
+            "exactly two options",
+        ),
         (record(spoiler_level=9), "spoiler_level must be an integer 0..6"),
         (record(spoiler_level="2"), "spoiler_level must be an integer 0..6"),
         (record(spoiler_level=True), "spoiler_level must be an integer 0..6"),
         (record(question="Who\x00 plays Richard?"), "control characters"),
-        (record(source="scraped from somewhere"), 'source must be "hand-written" or "generated:<key>"'),
+        (
+            record(source="scraped from somewhere"),
+            'source must be "hand-written" or "generated:<key>"',
+        ),
         (record(source="generated:../../etc passwd"), "not a valid generated-question key"),
         (record(category=["cast"]), "category must be a string"),
         ("just a string", "a record must be a JSON object"),
@@ -202,7 +262,17 @@ def test_each_bad_record_is_rejected_with_its_reason(db, tmp_path, bad, reason):
 
 
 def test_a_duplicate_inside_one_file_is_rejected(db, tmp_path):
-    out, err = run_import(write(tmp_path, {"results": [record(), record(question="  which ACTOR plays the cameraman Richard Jones? ")]}))
+    out, err = run_import(
+        write(
+            tmp_path,
+            {
+                "results": [
+                    record(),
+                    record(question="  which ACTOR plays the cameraman Richard Jones? "),
+                ]
+            },
+        )
+    )
     assert "Imported 1 of 2" in out
     assert "record 2: rejected: duplicate" in err
 
@@ -217,7 +287,9 @@ def test_a_record_that_fails_in_the_database_leaves_nothing_behind(db, tmp_path,
         return real(objs, *args, **kwargs)
 
     monkeypatch.setattr(Option.objects, "bulk_create", failing)
-    document = {"results": [record(), record(question="Who plays Alice?", correct_answer="Crystal Fox")]}
+    document = {
+        "results": [record(), record(question="Who plays Alice?", correct_answer="Crystal Fox")]
+    }
     out, err = run_import(write(tmp_path, document))
     assert "Imported 1 of 2" in out
     assert "record 2: rejected: the database refused it" in err
@@ -260,5 +332,7 @@ def test_a_huge_file_is_refused(db, tmp_path, monkeypatch):
 
 def test_the_import_bank_is_created_only_once(db, tmp_path):
     run_import(write(tmp_path, {"results": [record(spoiler_level=None)]}, "a.json"))
-    run_import(write(tmp_path, {"results": [record(question="Another?", spoiler_level=None)]}, "b.json"))
+    run_import(
+        write(tmp_path, {"results": [record(question="Another?", spoiler_level=None)]}, "b.json")
+    )
     assert Bank.objects.filter(slug="imported").count() == 1

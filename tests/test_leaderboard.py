@@ -143,7 +143,10 @@ def test_neighbours_share_ranks_when_tied(backend):
     own = leaderboard.standing(ALL, tied[2], now=NOW)
     assert own.rank == 2
     assert [(e.rank, e.name) for e in own.entries] == [
-        (2, "Tied0"), (2, "Tied1"), (2, "Tied2"), (5, "Last"),
+        (2, "Tied0"),
+        (2, "Tied1"),
+        (2, "Tied2"),
+        (5, "Last"),
     ]
     first = leaderboard.standing(ALL, leader, now=NOW)
     assert first.above == [] and [e.rank for e in first.entries] == [1, 2, 2]
@@ -281,7 +284,9 @@ def test_rebuild_drops_boards_of_ended_periods(backend):
 
 
 def test_rebuild_command_and_generator(backend):
-    call_command("generate_leaderboard_data", players=30, attempts=200, seed=7, stdout=io.StringIO())
+    call_command(
+        "generate_leaderboard_data", players=30, attempts=200, seed=7, stdout=io.StringIO()
+    )
 
     assert QuizAttempt.objects.counted().count() == 200
     board = leaderboard.top(ALL)
@@ -359,14 +364,24 @@ def test_best_per_board_with_a_long_history(backend):
         at = NOW - timedelta(days=rng.choice([0, 0, 1, 3, 9, 30]), minutes=n + 1)
         score = rng.randrange(0, 3000, 50)
         seconds = rng.choice([20.0, 35.5, 60.0])
-        played.append(play(player, score=score, seconds=seconds, at=at, difficulty=difficulty, watched_through=watched))
+        played.append(
+            play(
+                player,
+                score=score,
+                seconds=seconds,
+                at=at,
+                difficulty=difficulty,
+                watched_through=watched,
+            )
+        )
     for period in ("all", "week", "today"):
         start = leaderboard.period_bounds(period, NOW)
         for difficulty in ("all", "easy", "hard", "mixed"):
             for watched in (None, 0, 6):
                 board = Board(period, difficulty, watched)
                 counted = [
-                    a for a in played
+                    a
+                    for a in played
                     if (start is None or start[0] <= a.finished_at < start[1])
                     and difficulty in ("all", a.difficulty)
                     and watched in (None, a.watched_through)
@@ -376,4 +391,6 @@ def test_best_per_board_with_a_long_history(backend):
                     assert entries == []
                     continue
                 best = min(counted, key=lambda a: (-a.score, a.seconds, a.finished_at))
-                assert [(e.score, e.seconds) for e in entries] == [(best.score, best.seconds)], board
+                assert [(e.score, e.seconds) for e in entries] == [(best.score, best.seconds)], (
+                    board
+                )

@@ -53,7 +53,9 @@ def test_hide_display_name_action(admin_client):
     assert names_on_board() == [("Hidden player", 700)]
 
 
-def test_void_and_unvoid_actions_update_the_boards(admin_client, django_capture_on_commit_callbacks):
+def test_void_and_unvoid_actions_update_the_boards(
+    admin_client, django_capture_on_commit_callbacks
+):
     fan = PlayerFactory(display_name="Fan")
     recorded(fan, 300)
     best = recorded(fan, 900)
@@ -70,16 +72,23 @@ def test_void_and_unvoid_actions_update_the_boards(admin_client, django_capture_
     assert names_on_board() == [("Fan", 900)]
 
 
-def test_voiding_on_the_change_form_updates_the_boards(admin_client, django_capture_on_commit_callbacks):
+def test_voiding_on_the_change_form_updates_the_boards(
+    admin_client, django_capture_on_commit_callbacks
+):
     attempt = recorded(PlayerFactory(display_name="Cheat"), 999)
     url = reverse("admin:quiz_quizattempt_change", args=[attempt.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(url, {
-            "voided": "on",
-            "items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0",
-            "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "0",
-        })
+        response = admin_client.post(
+            url,
+            {
+                "voided": "on",
+                "items-TOTAL_FORMS": "0",
+                "items-INITIAL_FORMS": "0",
+                "items-MIN_NUM_FORMS": "0",
+                "items-MAX_NUM_FORMS": "0",
+            },
+        )
 
     assert response.status_code == 302
     assert names_on_board() == []
@@ -88,7 +97,9 @@ def test_voiding_on_the_change_form_updates_the_boards(admin_client, django_capt
 def test_attempt_items_are_read_only(admin_client):
     item = AttemptQuestionFactory(text="Who plays Anna Andrews?")
 
-    html = admin_client.get(reverse("admin:quiz_quizattempt_change", args=[item.attempt.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:quiz_quizattempt_change", args=[item.attempt.pk])
+    ).content.decode()
 
     assert "Who plays Anna Andrews?" in html
     assert 'name="items-0-text"' not in html

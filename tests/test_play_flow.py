@@ -113,7 +113,9 @@ def test_next_question_link_pushes_url(client):
     attempt = latest_attempt()
     client.get(question_url(attempt, 1))
     key = attempt.items.get(position=0).correct_key
-    html = client.post(question_url(attempt, 1), {"option": key}, headers={"HX-Request": "true"}).content.decode()
+    html = client.post(
+        question_url(attempt, 1), {"option": key}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert f'hx-get="{question_url(attempt, 2)}"' in html
     assert 'hx-push-url="true"' in html
     assert f'href="{question_url(attempt, 2)}"' in html

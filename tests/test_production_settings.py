@@ -32,8 +32,9 @@ def test_production_caches_templates_and_keeps_database_connections():
         "SECRET_KEY": "production-settings-probe-" + "x" * 40,
         "ALLOWED_HOSTS": "quiz.example.org",
     }
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
     probe = json.loads(out.strip().splitlines()[-1])
     assert probe["debug"] is False
     # Django wraps the default loaders in the cached loader when none are configured.

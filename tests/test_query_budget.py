@@ -48,19 +48,31 @@ def test_answer_budget(playing, django_assert_max_num_queries):
     client.get(question_url(attempt, 1))
     key = attempt.items.get(position=0).correct_key
     with django_assert_max_num_queries(budget(6, transactions=1)):
-        response = client.post(question_url(attempt, 1), {"option": key}, headers={"HX-Request": "true"})
+        response = client.post(
+            question_url(attempt, 1), {"option": key}, headers={"HX-Request": "true"}
+        )
     assert response.status_code == 200
 
 
-def test_finishing_answer_budget(playing, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+def test_finishing_answer_budget(
+    playing, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     client, attempt = playing
     for number in range(1, attempt.length):
         client.get(question_url(attempt, number))
-        client.post(question_url(attempt, number), {"option": attempt.items.get(position=number - 1).correct_key})
+        client.post(
+            question_url(attempt, number),
+            {"option": attempt.items.get(position=number - 1).correct_key},
+        )
     client.get(question_url(attempt, attempt.length))
     key = attempt.items.get(position=attempt.length - 1).correct_key
-    with django_assert_max_num_queries(budget(10, transactions=2, savepoints=1)), django_capture_on_commit_callbacks(execute=True):
-        response = client.post(question_url(attempt, attempt.length), {"option": key}, headers={"HX-Request": "true"})
+    with (
+        django_assert_max_num_queries(budget(10, transactions=2, savepoints=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            question_url(attempt, attempt.length), {"option": key}, headers={"HX-Request": "true"}
+        )
     assert response.status_code == 200
     attempt.refresh_from_db()
     assert attempt.is_finished

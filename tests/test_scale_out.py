@@ -80,11 +80,29 @@ def servers(transactional_db, settings, redis_url):
     procs, bases = [], []
     for _ in range(2):
         port = _free_port()
-        procs.append(subprocess.Popen(
-            [str(GUNICORN), "hhquiz.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--worker-class", "gthread", "--workers", "1", "--threads", "2", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-        ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(GUNICORN),
+                    "hhquiz.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--worker-class",
+                    "gthread",
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "2",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        )
         bases.append(f"http://127.0.0.1:{port}")
     try:
         for proc, base in zip(procs, bases, strict=True):
@@ -132,7 +150,9 @@ class Browser:
 
     def __init__(self):
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect
+        )
 
     def csrf_cookie(self) -> str:
         return next(c.value for c in self.jar if c.name == "csrftoken")
@@ -146,7 +166,11 @@ class Browser:
         request = urllib.request.Request(base + path, data=body, headers=headers)  # noqa: S310 - loopback
         try:
             with self.opener.open(request, timeout=20) as response:
-                return response.status, response.read().decode(), response.headers.get("Location", "")
+                return (
+                    response.status,
+                    response.read().decode(),
+                    response.headers.get("Location", ""),
+                )
         except urllib.error.HTTPError as exc:
             with exc:
                 return exc.code, exc.read().decode(), exc.headers.get("Location", "")
@@ -157,7 +181,9 @@ def _log_in(browser: Browser, base: str, username: str) -> None:
     assert status == 200
     token = CSRF_INPUT_RE.search(html).group(1)
     status, _, _ = browser.request(
-        base, "/accounts/login/", {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        base,
+        "/accounts/login/",
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
     )
     assert status == 302, "login failed"
 
@@ -167,8 +193,13 @@ def _play(browser: Browser, bases) -> tuple[QuizAttempt, list[dict]]:
     every answer right except the second. Returns the attempt and each server's results page."""
     status, html, _ = browser.request(next(bases), "/")
     assert status == 200
-    form = {"watched_through": 6, "difficulty": "easy", "length": 5, "category": "",
-            "csrfmiddlewaretoken": CSRF_INPUT_RE.search(html).group(1)}
+    form = {
+        "watched_through": 6,
+        "difficulty": "easy",
+        "length": 5,
+        "category": "",
+        "csrfmiddlewaretoken": CSRF_INPUT_RE.search(html).group(1),
+    }
     status, _, play_url = browser.request(next(bases), "/quiz/start/", form)
     assert status == 302, "start failed"
     status, _, question_url = browser.request(next(bases), play_url)
@@ -180,18 +211,22 @@ def _play(browser: Browser, bases) -> tuple[QuizAttempt, list[dict]]:
         keys = OPTION_RE.findall(html)
         right = AttemptQuestion.objects.get(attempt=attempt, position=number - 1).correct_key
         choice = right if number != 2 else next(k for k in keys if k != right)
-        status, html, _ = browser.request(next(bases), f"{play_url}q/{number}/", {"option": choice}, htmx=True)
+        status, html, _ = browser.request(
+            next(bases), f"{play_url}q/{number}/", {"option": choice}, htmx=True
+        )
         assert status == 200
         assert ("Correct!" in html) == (number != 2)
     pages = []
     for base in sorted({next(bases) for _ in range(2)}):
         status, html, _ = browser.request(base, f"{play_url}results/")
         assert status == 200
-        pages.append({
-            "score": int(SCORE_RE.search(html).group(1)),
-            "correct": CORRECT_RE.search(html).groups(),
-            "rank": int(RANK_RE.search(html).group(1)),
-        })
+        pages.append(
+            {
+                "score": int(SCORE_RE.search(html).group(1)),
+                "correct": CORRECT_RE.search(html).groups(),
+                "rank": int(RANK_RE.search(html).group(1)),
+            }
+        )
     attempt.refresh_from_db()
     return attempt, pages
 
@@ -220,5 +255,7 @@ def test_a_quiz_played_across_two_servers_ends_as_on_one(servers):
     assert across_pages[0] == alone_pages[0] == {"score": 400, "correct": ("4", "5"), "rank": 1}
     # The leaderboard (Redis, shared) shows the player on both servers.
     for base in servers:
-        status, html, _ = browser.request(base, "/leaderboard/?period=all&difficulty=easy&watched=6")
+        status, html, _ = browser.request(
+            base, "/leaderboard/?period=all&difficulty=easy&watched=6"
+        )
         assert status == 200 and "Scale Out" in html

@@ -38,7 +38,9 @@ def test_absolute_timeout_is_the_session_cookie_age(client, settings):
     client.force_login(player.user)
     client.get("/")
     stored = Session.objects.get(session_key=client.session.session_key)
-    remaining = (stored.expire_date - stored.expire_date.now(tz=stored.expire_date.tzinfo)).total_seconds()
+    remaining = (
+        stored.expire_date - stored.expire_date.now(tz=stored.expire_date.tzinfo)
+    ).total_seconds()
     assert settings.SESSION_COOKIE_AGE - 60 < remaining <= settings.SESSION_COOKIE_AGE
     assert settings.SESSION_IDLE_TIMEOUT < settings.SESSION_COOKIE_AGE
 

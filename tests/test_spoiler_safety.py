@@ -65,7 +65,9 @@ def test_no_question_contains_a_term_revealed_later(bank, fact_base):
 def test_the_reveal_terms_are_live(bank, fact_base):
     """Each level's terms actually occur at that level: the scan is not checking dead words."""
     for level, terms in fact_base.reveal_terms.items():
-        at_level = " ".join(everything_shown(q) for q in bank if q.spoiler_level == level).casefold()
+        at_level = " ".join(
+            everything_shown(q) for q in bank if q.spoiler_level == level
+        ).casefold()
         assert any(term.casefold() in at_level for term in terms), level
 
 

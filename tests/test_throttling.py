@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _login(client, username, password="wrong password!!", ip="198.51.100.7"):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def test_login_locked_per_username_after_repeated_failures(settings):

@@ -29,11 +29,16 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         claimed = claim_session_attempts(request, user.player)
         if claimed:
-            messages.success(request, f"Welcome, {user.player.display_name}! Your {claimed} quiz(zes) are saved to your account.")
+            messages.success(
+                request,
+                f"Welcome, {user.player.display_name}! Your {claimed} quiz(zes) are saved to your account.",
+            )
         else:
             messages.success(request, f"Welcome, {user.player.display_name}!")
         return redirect("quiz:home")
-    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -100,4 +105,6 @@ def delete_account(request):
         logout(request)
         messages.success(request, "Your account and your scores have been deleted.")
         return redirect("quiz:home")
-    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -85,7 +85,9 @@ def start(request):
     if not request.session.session_key:
         request.session.save()
     if rate_limited(request, "start"):
-        form.add_error(None, "You are starting quizzes very fast. Please wait a minute and try again.")
+        form.add_error(
+            None, "You are starting quizzes very fast. Please wait a minute and try again."
+        )
         return render(request, "quiz/home.html", _home_context(request, form), status=429)
     data = form.cleaned_data
     _remember_watched(request, data["watched_through"])
@@ -122,7 +124,9 @@ def play_attempt(request, public_id):
     if attempt.status == QuizAttempt.Status.ABANDONED:
         messages.info(request, "You left that quiz. Start a new one whenever you like.")
         return redirect("quiz:home")
-    return redirect("quiz:question", public_id=attempt.public_id, position=attempt.answered_count + 1)
+    return redirect(
+        "quiz:question", public_id=attempt.public_id, position=attempt.answered_count + 1
+    )
 
 
 def _owned_item(request, public_id, position: int) -> AttemptQuestion:
@@ -133,7 +137,9 @@ def _owned_item(request, public_id, position: int) -> AttemptQuestion:
     if request.user.is_authenticated:
         items = items.filter(attempt__player__user_id=request.user.pk)
     elif request.session.session_key:
-        items = items.filter(attempt__player__isnull=True, attempt__session_key=request.session.session_key)
+        items = items.filter(
+            attempt__player__isnull=True, attempt__session_key=request.session.session_key
+        )
     else:
         raise Http404("No such quiz.")
     return get_object_or_404(items, attempt__public_id=public_id, position=position - 1)
@@ -201,7 +207,13 @@ def results(request, public_id):
     return render(
         request,
         "quiz/results.html",
-        {"attempt": attempt, "items": items, "board": board, "board_query": board_query, "rank": rank},
+        {
+            "attempt": attempt,
+            "items": items,
+            "board": board,
+            "board_query": board_query,
+            "rank": rank,
+        },
     )
 
 
@@ -220,7 +232,9 @@ def report(request, public_id, position: int):
     attempt = item.attempt
     template = "quiz/question.html"
     if not item.is_answered or item.question_id is None:
-        context = _question_context(attempt, item, report_error="Answer the question before reporting it.")
+        context = _question_context(
+            attempt, item, report_error="Answer the question before reporting it."
+        )
         return render(request, _partial(request, template, "report"), context, status=409)
     form = ReportForm(request.POST)
     if not form.is_valid():

@@ -18,24 +18,44 @@ def home(request):
 
 
 def bad_request(request, exception=None):
-    return render(request, "errors/error.html", {"code": 400, "title": "Bad request",
-                  "message": "That request could not be understood."}, status=400)
+    return render(
+        request,
+        "errors/error.html",
+        {"code": 400, "title": "Bad request", "message": "That request could not be understood."},
+        status=400,
+    )
 
 
 def permission_denied(request, exception=None):
-    return render(request, "errors/error.html", {"code": 403, "title": "Not allowed",
-                  "message": "You are not allowed to do that."}, status=403)
+    return render(
+        request,
+        "errors/error.html",
+        {"code": 403, "title": "Not allowed", "message": "You are not allowed to do that."},
+        status=403,
+    )
 
 
 def csrf_failure(request, reason=""):
-    return render(request, "errors/error.html", {"code": 403, "title": "Please try again",
-                  "message": "This form was out of date or your session had expired. "
-                             "Go back, reload the page and send it again."}, status=403)
+    return render(
+        request,
+        "errors/error.html",
+        {
+            "code": 403,
+            "title": "Please try again",
+            "message": "This form was out of date or your session had expired. "
+            "Go back, reload the page and send it again.",
+        },
+        status=403,
+    )
 
 
 def page_not_found(request, exception=None):
-    return render(request, "errors/error.html", {"code": 404, "title": "Not found",
-                  "message": "There is nothing here."}, status=404)
+    return render(
+        request,
+        "errors/error.html",
+        {"code": 404, "title": "Not found", "message": "There is nothing here."},
+        status=404,
+    )
 
 
 def server_error(request):

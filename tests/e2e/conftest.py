@@ -42,7 +42,10 @@ def console_problems():
 def page(browser, console_problems):
     context = browser.new_context()
     page = context.new_page()
-    page.on("console", lambda m: console_problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda m: console_problems.append(m.text) if m.type in ("error", "warning") else None,
+    )
     page.on("pageerror", lambda e: console_problems.append(str(e)))
     yield page
     context.close()

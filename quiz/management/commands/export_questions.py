@@ -16,14 +16,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
         parser.add_argument(
-            "--difficulty", action="append", choices=Difficulty.values,
+            "--difficulty",
+            action="append",
+            choices=Difficulty.values,
             help="Only this difficulty; repeat for several.",
         )
         parser.add_argument(
-            "--spoiler-level", type=int, choices=range(MAX_SPOILER_LEVEL + 1), metavar="N",
+            "--spoiler-level",
+            type=int,
+            choices=range(MAX_SPOILER_LEVEL + 1),
+            metavar="N",
             help="Only questions safe after N episodes (spoiler level 0..N).",
         )
-        parser.add_argument("--bank", action="append", help="Only this bank (slug); repeat for several.")
+        parser.add_argument(
+            "--bank", action="append", help="Only this bank (slug); repeat for several."
+        )
         parser.add_argument(
             "--all-statuses", action="store_true", help="Include drafts and retired questions."
         )
@@ -51,6 +58,8 @@ class Command(BaseCommand):
                     fh.write(text)
             except OSError as exc:
                 raise CommandError(f"cannot write {options['output']}: {exc.strerror}") from exc
-            self.stderr.write(f"Exported {len(document['results'])} questions to {options['output']}.")
+            self.stderr.write(
+                f"Exported {len(document['results'])} questions to {options['output']}."
+            )
         else:
             self.stdout.write(text, ending="")

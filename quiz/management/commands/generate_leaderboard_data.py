@@ -33,7 +33,9 @@ def bulk_insert(model, objects: list) -> None:
         cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
         for obj in objects:
-            copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
+            copy.write_row(
+                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+            )
 
 
 class Command(BaseCommand):
@@ -106,10 +108,7 @@ class Command(BaseCommand):
         for first in range(0, count, CHUNK):
             numbers = range(first, min(count, first + CHUNK))
             users = User.objects.bulk_create(
-                [
-                    User(username=f"gen-{run}-{n}", password=make_password(None))
-                    for n in numbers
-                ],
+                [User(username=f"gen-{run}-{n}", password=make_password(None)) for n in numbers],
                 batch_size=2000,
             )
             players = Player.objects.bulk_create(
