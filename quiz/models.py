@@ -268,6 +268,12 @@ class QuizAttempt(models.Model):
         FINISHED = "finished", "Finished"
         ABANDONED = "abandoned", "Abandoned"
 
+    class Mode(models.TextChoices):
+        FREE = "free", "Free play"
+        DAILY = "daily", "Daily challenge"
+        EPISODE = "episode", "Just watched an episode"
+        ADAPTIVE = "adaptive", "Adaptive"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     player = models.ForeignKey(
         Player, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts"
@@ -289,6 +295,25 @@ class QuizAttempt(models.Model):
     )
     voided = models.BooleanField(
         default=False, help_text="A voided attempt never counts on a leaderboard."
+    )
+    # The format of a result: boards only compare results of one format
+    # (length, difficulty, watched level, mode, timed).
+    mode = models.CharField(
+        max_length=10,
+        choices=Mode.choices,
+        default=Mode.FREE,
+        help_text="How the questions were chosen: free play, the daily challenge, "
+        "one episode's questions, or adaptive to the player's rating.",
+    )
+    timed = models.BooleanField(
+        default=False, help_text="Timed mode: each question has a deadline set when it is served."
+    )
+    shortened = models.BooleanField(
+        default=False,
+        help_text="Fewer questions than asked for, because the pool was too small: never ranks.",
+    )
+    daily_date = models.DateField(
+        null=True, blank=True, help_text="The UTC day of a daily challenge (empty otherwise)."
     )
 
     objects = QuizAttemptQuerySet.as_manager()
