@@ -11,7 +11,7 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -211,6 +211,32 @@ class Option(models.Model):
         return self.text
 
 
+class PlayerManager(models.Manager):
+    def for_user(self, user) -> Player:
+        """The signed-in user's player, created on first need.
+
+        Sign-up creates the player with the chosen display name; a user made any
+        other way (createsuperuser, the admin) gets `player-<id>` until they
+        change it. The one answer to "which player is this user?".
+        """
+        try:
+            return user.player
+        except self.model.DoesNotExist:
+            pass
+        try:
+            with transaction.atomic():
+                player, _ = self.get_or_create(
+                    user=user, defaults={"display_name": f"player-{user.pk}"}
+                )
+        except IntegrityError:
+            # Someone chose "player-<id>" as their display name (or a concurrent
+            # request created this user's player): get it, or use a unique name.
+            player, _ = self.get_or_create(
+                user=user, defaults={"display_name": f"player-{user.pk}-{secrets.token_hex(3)}"}
+            )
+        return player
+
+
 class Player(models.Model):
     """A signed-in player's profile beside Django's User."""
 
@@ -226,6 +252,8 @@ class Player(models.Model):
         choices=SpoilerLevel.choices, null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlayerManager()
 
     class Meta:
         constraints = [

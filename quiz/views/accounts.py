@@ -49,12 +49,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        player = getattr(self.request.user, "player", None)
-        if player is None:
-            player = Player.objects.create(
-                user=self.request.user, display_name=f"player-{self.request.user.pk}"
-            )
-        claim_session_attempts(self.request, player)
+        claim_session_attempts(self.request, Player.objects.for_user(self.request.user))
         return response
 
 
@@ -84,9 +79,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 @login_required
 def profile(request):
-    player = getattr(request.user, "player", None)
-    if player is None:
-        player = Player.objects.create(user=request.user, display_name=f"player-{request.user.pk}")
+    player = Player.objects.for_user(request.user)
     return render(request, "accounts/profile.html", {"player": player, **profile_stats(player)})
 
 

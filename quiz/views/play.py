@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from quiz import leaderboard, play
 from quiz.forms import AnswerForm, ReportForm, StartQuizForm
-from quiz.models import AttemptQuestion, QuizAttempt
+from quiz.models import AttemptQuestion, Player, QuizAttempt
 from quiz.ratelimit import rate_limited
 
 SESSION_WATCHED = "watched_through"
@@ -26,7 +26,7 @@ SESSION_ANON_ATTEMPTS = "anon_attempts"
 
 def _player(request):
     if request.user.is_authenticated:
-        return getattr(request.user, "player", None)
+        return Player.objects.for_user(request.user)
     return None
 
 
