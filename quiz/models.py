@@ -281,13 +281,17 @@ class QuizAttemptQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=QuizAttempt.Status.ACTIVE)
 
-    def owned_by(self, request):
-        if request.user.is_authenticated:
-            return self.filter(player__user=request.user)
-        key = request.session.session_key
-        if not key:
+    def owned_by(self, user, session_key: str | None):
+        """The attempts a visitor may open: a signed-in user's own, else their session's.
+
+        An anonymous visitor owns the attempts started under their session key
+        that no player has claimed; without a session key they own none.
+        """
+        if user is not None and user.is_authenticated:
+            return self.filter(player__user=user)
+        if not session_key:
             return self.none()
-        return self.filter(player__isnull=True, session_key=key)
+        return self.filter(player__isnull=True, session_key=session_key)
 
 
 class QuizAttempt(models.Model):

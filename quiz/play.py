@@ -89,12 +89,7 @@ def candidate_questions(bank: Bank, difficulty: str, watched_through: int, categ
 
 def recently_seen_ids(player: Player | None, session_key: str) -> set[int]:
     """Questions served in the owner's last few attempts."""
-    if player:
-        attempts = QuizAttempt.objects.filter(player=player)
-    elif session_key:
-        attempts = QuizAttempt.objects.filter(player__isnull=True, session_key=session_key)
-    else:
-        return set()
+    attempts = QuizAttempt.objects.owned_by(player.user if player else None, session_key)
     recent = attempts.order_by("-started_at").values("id")[:RECENT_ATTEMPTS]
     # order_by(): the default ordering would join the attempts and sort for nothing.
     return set(

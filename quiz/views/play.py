@@ -54,16 +54,20 @@ def _partial(request, template: str, partial: str) -> str:
     return template
 
 
+def _owned_attempts(request):
+    return QuizAttempt.objects.owned_by(request.user, request.session.session_key)
+
+
 def _owned_attempt(request, public_id) -> QuizAttempt:
     """The attempt, if it belongs to this player or anonymous session; else 404."""
-    queryset = QuizAttempt.objects.owned_by(request).select_related("bank")
+    queryset = _owned_attempts(request).select_related("bank")
     return get_object_or_404(queryset, public_id=public_id)
 
 
 def _home_context(request, form):
     resumable = []
     if request.user.is_authenticated or request.session.session_key:
-        resumable = list(QuizAttempt.objects.owned_by(request).active().order_by("-started_at")[:5])
+        resumable = list(_owned_attempts(request).active().order_by("-started_at")[:5])
     return {"form": form, "resumable": resumable}
 
 
@@ -133,15 +137,9 @@ def _owned_item(request, public_id, position: int) -> AttemptQuestion:
     """One question of an attempt this player or session owns, with its attempt: one query."""
     if not 1 <= position <= play.QUIZ_LENGTHS[-1]:
         raise Http404("No such question in this quiz.")
-    items = AttemptQuestion.objects.select_related("attempt")
-    if request.user.is_authenticated:
-        items = items.filter(attempt__player__user_id=request.user.pk)
-    elif request.session.session_key:
-        items = items.filter(
-            attempt__player__isnull=True, attempt__session_key=request.session.session_key
-        )
-    else:
-        raise Http404("No such quiz.")
+    items = AttemptQuestion.objects.select_related("attempt").filter(
+        attempt__in=_owned_attempts(request)
+    )
     return get_object_or_404(items, attempt__public_id=public_id, position=position - 1)
 
 
