@@ -15,7 +15,7 @@ from quiz import leaderboard
 from quiz.forms import DeleteAccountForm, SignUpForm
 from quiz.models import Player
 from quiz.profile import profile_stats
-from quiz.views.play import claim_session_attempts
+from quiz.visitor import claim_session_attempts
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,37 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from quiz import leaderboard, play
+from quiz import leaderboard, play, visitor
 from quiz.forms import AnswerForm, ReportForm, StartQuizForm
-from quiz.models import AttemptQuestion, Player, QuizAttempt
+from quiz.models import AttemptQuestion, QuizAttempt
 from quiz.ratelimit import rate_limited
-
-SESSION_WATCHED = "watched_through"
-SESSION_ANON_ATTEMPTS = "anon_attempts"
-
-
-def _player(request):
-    if request.user.is_authenticated:
-        return Player.objects.for_user(request.user)
-    return None
-
-
-def _remembered_watched(request) -> int | None:
-    player = _player(request)
-    if player is not None and player.watched_through is not None:
-        return player.watched_through
-    value = request.session.get(SESSION_WATCHED)
-    return value if isinstance(value, int) and 0 <= value <= 6 else None
-
-
-def _remember_watched(request, watched: int) -> None:
-    player = _player(request)
-    if player is not None:
-        if player.watched_through != watched:
-            player.watched_through = watched
-            player.save(update_fields=["watched_through"])
-    else:
-        request.session[SESSION_WATCHED] = watched
 
 
 def _partial(request, template: str, partial: str) -> str:
@@ -54,27 +27,23 @@ def _partial(request, template: str, partial: str) -> str:
     return template
 
 
-def _owned_attempts(request):
-    return QuizAttempt.objects.owned_by(request.user, request.session.session_key)
-
-
 def _owned_attempt(request, public_id) -> QuizAttempt:
     """The attempt, if it belongs to this player or anonymous session; else 404."""
-    queryset = _owned_attempts(request).select_related("bank")
+    queryset = visitor.attempts(request).select_related("bank")
     return get_object_or_404(queryset, public_id=public_id)
 
 
 def _home_context(request, form):
     resumable = []
     if request.user.is_authenticated or request.session.session_key:
-        resumable = list(_owned_attempts(request).active().order_by("-started_at")[:5])
+        resumable = list(visitor.attempts(request).active().order_by("-started_at")[:5])
     return {"form": form, "resumable": resumable}
 
 
 @require_GET
 def home(request):
     initial = {}
-    watched = _remembered_watched(request)
+    watched = visitor.remembered_watched(request)
     if watched is not None:
         initial["watched_through"] = watched
     form = StartQuizForm(initial=initial)
@@ -94,8 +63,8 @@ def start(request):
         )
         return render(request, "quiz/home.html", _home_context(request, form), status=429)
     data = form.cleaned_data
-    _remember_watched(request, data["watched_through"])
-    player = _player(request)
+    visitor.remember_watched(request, data["watched_through"])
+    player = visitor.player(request)
     try:
         attempt = play.start_quiz(
             bank=data["bank"],
@@ -112,10 +81,7 @@ def start(request):
         context["pool_too_small"] = exc
         return render(request, "quiz/home.html", context, status=200)
     if player is None:
-        request.session[SESSION_ANON_ATTEMPTS] = [
-            *request.session.get(SESSION_ANON_ATTEMPTS, [])[-19:],
-            str(attempt.public_id),
-        ]
+        visitor.remember_anonymous_attempt(request, attempt)
     return redirect(attempt)
 
 
@@ -138,7 +104,7 @@ def _owned_item(request, public_id, position: int) -> AttemptQuestion:
     if not 1 <= position <= play.QUIZ_LENGTHS[-1]:
         raise Http404("No such question in this quiz.")
     items = AttemptQuestion.objects.select_related("attempt").filter(
-        attempt__in=_owned_attempts(request)
+        attempt__in=visitor.attempts(request)
     )
     return get_object_or_404(items, attempt__public_id=public_id, position=position - 1)
 
@@ -241,7 +207,7 @@ def report(request, public_id, position: int):
     report = form.save(commit=False)
     report.question_id = item.question_id
     report.item = item
-    report.player = _player(request)
+    report.player = visitor.player(request)
     report.save()
     if not request.htmx:
         messages.success(request, "Thank you: an editor will look at this question.")
@@ -263,14 +229,6 @@ def about_scoring(request):
             "chars_per_second": play.READING_CHARS_PER_SECOND,
         },
     )
-
-
-def claim_session_attempts(request, player) -> int:
-    """After sign-up or log-in: this browser's anonymous quizzes become the player's."""
-    ids = request.session.pop(SESSION_ANON_ATTEMPTS, [])
-    if not ids:
-        return 0
-    return play.claim_attempts(ids, player)
 
 
 def attempt_url(attempt: QuizAttempt) -> str:
