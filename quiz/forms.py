@@ -11,7 +11,8 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from quiz.models import Bank, Player, Question, QuizDifficulty, Report
+from quiz.leaderboard import DIFFICULTIES, PERIODS, Board
+from quiz.models import Bank, Player, Question, QuizDifficulty, Report, SpoilerLevel
 from quiz.play import QUIZ_LENGTHS
 
 WATCHED_CHOICES = [
@@ -194,3 +195,40 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError("That password is not right.")
         return password
+
+
+class BoardForm(forms.Form):
+    """The leaderboard filters; an empty value means the default (the first choice)."""
+
+    period = forms.ChoiceField(
+        choices=PERIODS.items(),
+        required=False,
+        error_messages={"invalid_choice": "Unknown period “%(value)s”: choose all, week or today."},
+    )
+    difficulty = forms.ChoiceField(
+        choices=DIFFICULTIES.items(),
+        required=False,
+        error_messages={
+            "invalid_choice": "Unknown difficulty “%(value)s”: choose all, easy, medium, hard or mixed."
+        },
+    )
+    watched = forms.ChoiceField(
+        label="Spoiler level",
+        choices=[
+            ("all", "Any spoiler level"),
+            *((str(v), label) for v, label in SpoilerLevel.choices),
+        ],
+        required=False,
+        error_messages={
+            "invalid_choice": "Unknown spoiler level “%(value)s”: choose all or an episode from 0 to 6."
+        },
+    )
+
+    def board(self) -> Board:
+        data = self.cleaned_data
+        watched = data.get("watched") or "all"
+        return Board(
+            period=data.get("period") or "all",
+            difficulty=data.get("difficulty") or "all",
+            watched_through=None if watched == "all" else int(watched),
+        )

@@ -240,6 +240,8 @@ class PlayerManager(models.Manager):
 class Player(models.Model):
     """A signed-in player's profile beside Django's User."""
 
+    HIDDEN_NAME = "Hidden player"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="player"
     )
@@ -267,7 +269,7 @@ class Player(models.Model):
 
     @property
     def public_name(self) -> str:
-        return "Hidden player" if self.display_name_hidden else self.display_name
+        return self.HIDDEN_NAME if self.display_name_hidden else self.display_name
 
 
 class QuizAttemptQuerySet(models.QuerySet):

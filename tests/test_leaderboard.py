@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from quiz import leaderboard
-from quiz.leaderboard import Board, BoardForm
+from quiz.forms import BoardForm
+from quiz.leaderboard import Board
 from quiz.models import LeaderboardEntry, QuizAttempt
 from tests.factories import FinishedAttemptFactory, PlayerFactory, QuizAttemptFactory
 

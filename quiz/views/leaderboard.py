@@ -3,6 +3,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from quiz import leaderboard as boards
+from quiz.forms import BoardForm
 from quiz.models import Player
 
 
@@ -13,7 +14,7 @@ def leaderboard(request):
     template = "leaderboard/leaderboard.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#board-table"
-    form = boards.BoardForm(request.GET)
+    form = BoardForm(request.GET)
     if not form.is_valid():
         return render(request, template, {"form": form}, status=400)
     board = form.board()

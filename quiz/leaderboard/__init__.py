@@ -1,0 +1,201 @@
+"""Leaderboards: where a player stands on a board (period x difficulty x spoiler level).
+
+Ranking rule: a player's best single quiz in the slice counts, ordered by score
+(higher first), then seconds taken (fewer first; compared to the millisecond).
+Players with the same score and time share a rank (1, 2, 2, 4) and the earlier
+finisher is listed first. Only finished, not voided quizzes of signed-in players
+count. Periods are UTC: "today" since midnight, "week" since Monday midnight.
+
+Two backends sit behind the same functions, chosen by settings.LEADERBOARD_BACKEND:
+"database" keeps a rank table (LeaderboardEntry) refreshed on write, so a rank is
+an index-only count; "redis" keeps one sorted set per board and period. Both are
+written by attempt_changed() and rebuilt from QuizAttempt rows by rebuild(), so
+neither is ever the only copy of a score. Boards of ended days and weeks are not
+shown, so neither backend keeps them: rebuild() drops them from the rank table
+and Redis lets them expire.
+
+The package is laid out as Django's cache and session backends are: this
+module is the API the app calls; `ranking` holds the rules both backends share;
+`base` the contract a backend meets; `database` and `redis_backend` the two
+backends.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from quiz.leaderboard.base import Backend
+from quiz.leaderboard.database import DatabaseBackend
+from quiz.leaderboard.ranking import (
+    DIFFICULTIES,
+    HIDDEN_NAME,
+    NEIGHBOURS,
+    PERIODS,
+    TOP_LIMIT,
+    WATCHED_LEVELS,
+    Board,
+    Entry,
+    Row,
+    Standing,
+    best_for_player,
+    keys_for,
+    period_bounds,
+    score_from_key,
+    sort_key,
+)
+from quiz.leaderboard.redis_backend import RedisBackend
+from quiz.models import Player, QuizAttempt
+
+__all__ = [
+    "DIFFICULTIES",
+    "NEIGHBOURS",
+    "PERIODS",
+    "TOP_LIMIT",
+    "WATCHED_LEVELS",
+    "Board",
+    "DatabaseBackend",
+    "Entry",
+    "RedisBackend",
+    "Standing",
+    "attempt_changed",
+    "board_page",
+    "period_bounds",
+    "player_removed",
+    "rank_for",
+    "rebuild",
+    "score_from_key",
+    "sort_key",
+    "standing",
+    "top",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def top(board: Board, limit: int = TOP_LIMIT, *, now: datetime | None = None) -> list[Entry]:
+    """The board's first `limit` entries, best first."""
+    return board_page(board, None, limit=limit, now=now)[0]
+
+
+def standing(
+    board: Board, player: Player | int, *, around: int = NEIGHBOURS, now: datetime | None = None
+) -> Standing | None:
+    """The player's rank and neighbours, or None when they have no quiz on this board."""
+    player_id = getattr(player, "pk", player)
+    window = _backend().window(board.key(now), player_id, around)
+    if window is None:
+        return None
+    return _standing(window, player_id, _names(window))
+
+
+def board_page(
+    board: Board,
+    player: Player | int | None,
+    *,
+    limit: int = TOP_LIMIT,
+    now: datetime | None = None,
+) -> tuple[list[Entry], Standing | None]:
+    """top() and standing() for one page, with one query for the players' names."""
+    backend = _backend()
+    key = board.key(now)
+    rows = backend.top(key, limit)
+    player_id = getattr(player, "pk", player)
+    window = backend.window(key, player_id, NEIGHBOURS) if player_id else None
+    names = _names(rows + (window or []))
+    # A player deleted while Redis was unreachable has no name: leave them out.
+    entries = [row.entry(names[row.player_id]) for row in rows if row.player_id in names]
+    own = _standing(window, player_id, names) if window else None
+    return entries, own
+
+
+def rank_for(board: Board, score: int, seconds: float, *, now: datetime | None = None) -> int:
+    """The rank a result with this score and time earns on the board now."""
+    return _backend().count_better(board.key(now), sort_key(score, seconds)) + 1
+
+
+def attempt_changed(attempt: QuizAttempt, *, now: datetime | None = None) -> None:
+    """Record an attempt again after it finished, was claimed, voided or unvoided.
+
+    Recomputes the player's best quiz on every current board the attempt
+    belongs to, so voiding a best score brings back the next best. Call it
+    through transaction.on_commit so it sees the committed attempt.
+    """
+    if attempt.player_id is None or attempt.finished_at is None:
+        return
+    now = now or timezone.now()
+    backend = _backend()
+    try:
+        with transaction.atomic():
+            # One recomputation per player at a time: a later one must not be
+            # overwritten by an earlier one that read fewer attempts.
+            locked = Player.objects.select_for_update().filter(pk=attempt.player_id)
+            if not locked.exists():
+                backend.remove_player(attempt.player_id)
+                return
+            keys = [
+                k for k, end in keys_for(attempt.finished_at, attempt) if end is None or end > now
+            ]
+            best = best_for_player(attempt.player_id, keys)
+            backend.record(attempt.player_id, best, now)
+    except redis.RedisError as exc:
+        # The database holds every score; rebuild_leaderboards repairs Redis.
+        logger.error("leaderboard: could not record attempt %s: %s", attempt.pk, exc)
+
+
+def player_removed(player_id: int) -> None:
+    """Take a deleted player off every board.
+
+    Names are read from the database on every request, so hiding a display
+    name needs no call: the boards show "Hidden player" at once.
+    """
+    try:
+        _backend().remove_player(player_id)
+    except redis.RedisError as exc:
+        logger.error("leaderboard: could not remove player %s: %s", player_id, exc)
+
+
+def rebuild(*, now: datetime | None = None) -> int:
+    """Rebuild the current boards from the database; returns the number of entries."""
+    return _backend().rebuild(now or timezone.now())
+
+
+def _names(rows: list[Row]) -> dict[int, str]:
+    """Public names by player id, from the rows or, for the ones missing, one query."""
+    names = {row.player_id: row.name for row in rows if row.name is not None}
+    missing = {row.player_id for row in rows} - names.keys()
+    if missing:
+        players = Player.objects.filter(pk__in=missing).values_list(
+            "pk", "display_name", "display_name_hidden"
+        )
+        names.update({pk: HIDDEN_NAME if hidden else name for pk, name, hidden in players})
+    return names
+
+
+def _standing(window: list[Row], player_id: int, names: dict[int, str]) -> Standing | None:
+    if player_id not in names:
+        return None
+    entries = {id(row): row.entry(names[row.player_id]) for row in window if row.player_id in names}
+    position = next(i for i, row in enumerate(window) if row.player_id == player_id)
+    own = window[position]
+    return Standing(
+        rank=own.rank,
+        entry=entries[id(own)],
+        above=[entries[id(r)] for r in window[:position] if id(r) in entries],
+        below=[entries[id(r)] for r in window[position + 1 :] if id(r) in entries],
+    )
+
+
+def _backend() -> Backend:
+    if settings.LEADERBOARD_BACKEND == "redis":
+        return RedisBackend(settings.REDIS_URL, settings.LEADERBOARD_REDIS_PREFIX)
+    if settings.LEADERBOARD_BACKEND == "database":
+        return DatabaseBackend()
+    raise ValueError(
+        f"LEADERBOARD_BACKEND must be database or redis, not {settings.LEADERBOARD_BACKEND!r}"
+    )

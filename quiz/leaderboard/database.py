@@ -1,0 +1,130 @@
+"""The database backend: a rank table, one LeaderboardEntry per board and player.
+
+Refreshed on write by attempt_changed(), so a rank is an index-only count of
+the rows with a smaller sort key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+
+from quiz.leaderboard.ranking import HIDDEN_NAME, Row, best_rows_sql, rank_in_order
+from quiz.models import LeaderboardEntry
+
+
+class DatabaseBackend:
+    """The rank table: one LeaderboardEntry per (board, player), best first by sort_key."""
+
+    ORDER = ("sort_key", "finished_at", "player_id")
+    FIELDS = (
+        "player_id",
+        "attempt_id",
+        "score",
+        "seconds",
+        "correct_count",
+        "length",
+        "finished_at",
+        "sort_key",
+        "player__display_name",
+        "player__display_name_hidden",
+    )
+
+    def _rows(self, queryset) -> list[Row]:
+        rows = []
+        for e in queryset.values(*self.FIELDS):
+            name = HIDDEN_NAME if e["player__display_name_hidden"] else e["player__display_name"]
+            rows.append(
+                Row(
+                    e["player_id"],
+                    e["attempt_id"],
+                    e["score"],
+                    e["seconds"],
+                    e["correct_count"],
+                    e["length"],
+                    e["finished_at"],
+                    name=name,
+                )
+            )
+        return rows
+
+    def top(self, key: str, limit: int) -> list[Row]:
+        entries = LeaderboardEntry.objects.filter(board=key).order_by(*self.ORDER)[:limit]
+        return rank_in_order(self._rows(entries))
+
+    def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
+        board = LeaderboardEntry.objects.filter(board=key)
+        own = next(
+            iter(board.filter(player_id=player_id).values("sort_key", "finished_at")[:1]), None
+        )
+        if own is None:
+            return None
+        same = Q(sort_key=own["sort_key"])
+        before = (
+            Q(sort_key__lt=own["sort_key"])
+            | (same & Q(finished_at__lt=own["finished_at"]))
+            | (same & Q(finished_at=own["finished_at"], player_id__lt=player_id))
+        )
+        # The redundant sort_key bounds make each side a short index range scan
+        # starting at the player's own row.
+        above = self._rows(
+            board.filter(before, sort_key__lte=own["sort_key"]).order_by(
+                *(f"-{f}" for f in self.ORDER)
+            )[:around]
+        )[::-1]
+        rest = self._rows(
+            board.filter(~before, sort_key__gte=own["sort_key"]).order_by(*self.ORDER)[: around + 1]
+        )
+        window = above + rest
+        # One index range scan counts the rows better than each distinct key shown.
+        keys = sorted({row.sort_key for row in window})
+        better = board.filter(sort_key__lt=keys[-1]).aggregate(
+            **{f"k{i}": Count("sort_key", filter=Q(sort_key__lt=k)) for i, k in enumerate(keys)}
+        )
+        rank_of = {k: better[f"k{i}"] + 1 for i, k in enumerate(keys)}
+        for row in window:
+            row.rank = rank_of[row.sort_key]
+        return window
+
+    def count_better(self, key: str, key_value: int) -> int:
+        return LeaderboardEntry.objects.filter(board=key, sort_key__lt=key_value).count()
+
+    def record(self, player_id: int, best: dict[str, Row | None], now: datetime) -> None:
+        with transaction.atomic():
+            LeaderboardEntry.objects.filter(player_id=player_id, board__in=list(best)).delete()
+            LeaderboardEntry.objects.bulk_create(
+                LeaderboardEntry(
+                    board=key,
+                    player_id=player_id,
+                    attempt_id=row.attempt_id,
+                    score=row.score,
+                    seconds=row.seconds,
+                    correct_count=row.correct_count,
+                    length=row.length,
+                    finished_at=row.finished_at,
+                    sort_key=row.sort_key,
+                )
+                for key, row in best.items()
+                if row is not None
+            )
+
+    def remove_player(self, player_id: int) -> None:
+        LeaderboardEntry.objects.filter(player_id=player_id).delete()
+
+    def rebuild(self, now: datetime) -> int:
+        table = LeaderboardEntry._meta.db_table
+        columns = "board, player_id, attempt_id, score, seconds, correct_count, length, finished_at, sort_key"
+        total = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            for sql, params in best_rows_sql(now):
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                    "SELECT board, player_id, id, score, seconds, correct_count, length, "
+                    f"finished_at, sort_key FROM ({sql}) t WHERE best = 1",
+                    params,
+                )
+                total += max(cursor.rowcount, 0)
+        return total

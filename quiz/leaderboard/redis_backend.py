@@ -1,0 +1,205 @@
+"""The Redis backend: one sorted set per board and period, and a hash beside it.
+
+Day and week boards expire a little after their period ends; rebuild() writes
+every current board under temporary keys and swaps them in at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import redis
+from django.db import connection
+
+from quiz.leaderboard.ranking import (
+    Row,
+    as_datetime,
+    best_rows_sql,
+    rank_in_order,
+    score_from_key,
+)
+
+# Day and week keys in Redis outlive their period a little, so a result finished
+# just before midnight can still be recorded and read.
+REDIS_GRACE = timedelta(days=8)
+
+_clients: dict[str, object] = {}
+_scripts: dict[object, object] = {}
+
+# The player's rank, position and neighbours in one round trip.
+STANDING_SCRIPT = """
+local member = redis.call('HGET', KEYS[2], ARGV[1])
+if not member then return false end
+local pos = redis.call('ZRANK', KEYS[1], member)
+if not pos then return false end
+local around = tonumber(ARGV[2])
+local first = pos - around
+if first < 0 then first = 0 end
+local window = redis.call('ZRANGE', KEYS[1], first, pos + around, 'WITHSCORES')
+local out = {}
+for i = 1, #window, 2 do
+  out[#out + 1] = window[i]
+  out[#out + 1] = window[i + 1]
+  out[#out + 1] = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. window[i + 1])
+end
+return out
+"""
+
+
+class RedisBackend:
+    """One sorted set per board and period, scored by sort_key (ascending is better).
+
+    Members are "<finished ms>:<player id>:<correct>:<length>:<seconds>": members
+    with equal scores sort by their text, so the earlier finisher comes first, and
+    a page needs nothing from the database but the players' names. A hash beside
+    each set maps player id to member.
+    """
+
+    def __init__(self, url: str, prefix: str):
+        if url not in _clients:
+            _clients[url] = redis.Redis.from_url(url, decode_responses=True)
+        self.client: redis.Redis = _clients[url]
+        self.prefix = prefix
+
+    def _zset(self, key: str) -> str:
+        return f"{self.prefix}:{key}"
+
+    def _hash(self, key: str) -> str:
+        return f"{self.prefix}:{key}:p"
+
+    @staticmethod
+    def member(player_id: int, row: Row) -> str:
+        finished_ms = int(row.finished_at.timestamp() * 1000)
+        return (
+            f"{finished_ms:013d}:{player_id:012d}:{row.correct_count}:{row.length}:{row.seconds!r}"
+        )
+
+    @staticmethod
+    def _row(member: str, score: float, rank: int = 0) -> Row:
+        finished_ms, player_id, correct, length, seconds = member.split(":")
+        return Row(
+            int(player_id),
+            0,
+            score_from_key(int(score)),
+            float(seconds),
+            int(correct),
+            int(length),
+            datetime.fromtimestamp(int(finished_ms) / 1000, UTC),
+            rank=rank,
+        )
+
+    def top(self, key: str, limit: int) -> list[Row]:
+        if limit <= 0:
+            return []
+        members = self.client.zrange(self._zset(key), 0, limit - 1, withscores=True)
+        return rank_in_order([self._row(m, s) for m, s in members])
+
+    def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
+        if self.client not in _scripts:
+            _scripts[self.client] = self.client.register_script(STANDING_SCRIPT)
+        out = _scripts[self.client](
+            keys=[self._zset(key), self._hash(key)], args=[player_id, around]
+        )
+        if not out:
+            return None
+        return [
+            self._row(out[i], float(out[i + 1]), rank=int(out[i + 2]) + 1)
+            for i in range(0, len(out), 3)
+        ]
+
+    def count_better(self, key: str, key_value: int) -> int:
+        return self.client.zcount(self._zset(key), "-inf", f"({key_value}")
+
+    def _ttl(self, key: str, now: datetime) -> int | None:
+        period, start, *_ = key.split(":")
+        if period == "all":
+            return None
+        days = 1 if period == "day" else 7
+        end = datetime.fromisoformat(start).replace(tzinfo=UTC) + timedelta(days=days)
+        return max(int((end + REDIS_GRACE - now).total_seconds()), 1)
+
+    def record(self, player_id: int, best: dict[str, Row | None], now: datetime) -> None:
+        keys = list(best)
+        read = self.client.pipeline(transaction=False)
+        for key in keys:
+            read.hget(self._hash(key), player_id)
+        old = read.execute()
+        write = self.client.pipeline(transaction=True)
+        for key, previous in zip(keys, old, strict=True):
+            row = best[key]
+            if previous:
+                write.zrem(self._zset(key), previous)
+            if row is None:
+                write.hdel(self._hash(key), player_id)
+                continue
+            member = self.member(player_id, row)
+            write.zadd(self._zset(key), {member: row.sort_key})
+            write.hset(self._hash(key), player_id, member)
+            ttl = self._ttl(key, now)
+            if ttl is not None:
+                write.expire(self._zset(key), ttl)
+                write.expire(self._hash(key), ttl)
+        write.execute()
+
+    def remove_player(self, player_id: int) -> None:
+        hashes = list(self.client.scan_iter(match=f"{self.prefix}:*:p", count=1000))
+        read = self.client.pipeline(transaction=False)
+        for name in hashes:
+            read.hget(name, player_id)
+        write = self.client.pipeline(transaction=True)
+        for name, member in zip(hashes, read.execute(), strict=True):
+            if member:
+                write.zrem(name[: -len(":p")], member)
+                write.hdel(name, player_id)
+        write.execute()
+
+    def rebuild(self, now: datetime, batch: int = 5000) -> int:
+        """Write every current board under temporary keys, then swap them in at once."""
+        staging = f"{self.prefix}~rebuild~{secrets.token_hex(4)}"
+        built: set[str] = set()
+        total = 0
+        pipe = self.client.pipeline(transaction=False)
+        for sql, params in best_rows_sql(now):
+            with connection.chunked_cursor() as cursor:
+                cursor.execute(f"SELECT * FROM ({sql}) t WHERE best = 1", params)  # noqa: S608
+                while chunk := cursor.fetchmany(batch):
+                    for (
+                        board,
+                        player_id,
+                        attempt_id,
+                        score,
+                        seconds,
+                        correct,
+                        length,
+                        finished,
+                        *_,
+                    ) in chunk:
+                        row = Row(
+                            player_id,
+                            attempt_id,
+                            score,
+                            seconds,
+                            correct,
+                            length,
+                            as_datetime(finished),
+                        )
+                        member = self.member(player_id, row)
+                        pipe.zadd(f"{staging}:{board}", {member: row.sort_key})
+                        pipe.hset(f"{staging}:{board}:p", player_id, member)
+                        built.add(board)
+                        total += 1
+                    pipe.execute()
+        pipe.execute()
+        live = list(self.client.scan_iter(match=f"{self.prefix}:*", count=1000))
+        swap = self.client.pipeline(transaction=True)
+        if live:
+            swap.delete(*live)
+        for board in built:
+            for suffix in ("", ":p"):
+                swap.rename(f"{staging}:{board}{suffix}", f"{self.prefix}:{board}{suffix}")
+                ttl = self._ttl(board, now)
+                if ttl is not None:
+                    swap.expire(f"{self.prefix}:{board}{suffix}", ttl)
+        swap.execute()
+        return total
