@@ -29,7 +29,6 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list(ENV, "CSRF_TRUSTED_ORIGINS", [])
-CSRF_FAILURE_VIEW = "quiz.views.site.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
