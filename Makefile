@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Model changes without a migration: run manage.py makemigrations"; exit 1)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --cov --cov-report=term
 
 # The same suite on PostgreSQL and Redis (the local servers by default).
 test-postgres: $(STAMP)

@@ -222,7 +222,13 @@ def test_resolve_and_unpublish_in_one_step(admin_client, db):
 
 
 def test_bank_admin_counts_questions(admin_client, bank):
-    QuestionFactory(bank=bank)
-    QuestionFactory(bank=bank, draft=True)
-    page = admin_client.get(reverse("admin:quiz_bank_changelist")).content.decode()
+    QuestionFactory.create_batch(3, bank=bank)
+    QuestionFactory.create_batch(2, bank=bank, draft=True)
+    QuestionFactory(bank=BankFactory(name="Another bank", slug="another"))
+    page = admin_client.get(
+        reverse("admin:quiz_bank_changelist"), {"q": bank.name}
+    ).content.decode()
     assert "HIS &amp; HERS — the series" in page
+    assert "Another bank" not in page
+    assert '<td class="field-question_count">5</td>' in page
+    assert '<td class="field-published_count">3</td>' in page

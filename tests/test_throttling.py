@@ -1,5 +1,7 @@
 """Brute force and flooding: login throttled per username and per IP; play rate-limited."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -8,6 +10,18 @@ from tests.factories import PlayerFactory
 from tests.playing import latest_attempt, make_bank, question_url, start
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine):
+    """Hold the clock still a moment before a minute ends.
+
+    The play limits count per wall-clock minute (quiz.ratelimit.WINDOW): with a
+    running clock a test straddling a minute boundary saw two half-empty
+    windows and failed (about one run in a hundred).
+    """
+    time_machine.move_to(datetime(2026, 11, 26, 12, 0, 59, 900_000, tzinfo=UTC), tick=False)
+    return time_machine
 
 
 def _login(client, username, password="wrong password!!", ip="198.51.100.7"):
@@ -84,3 +98,12 @@ def test_fresh_sessions_from_one_address_are_limited_too(settings):
     statuses = [start(Client()).status_code for _ in range(11)]
     assert statuses[:10] == [302] * 10
     assert statuses[10] == 429
+
+
+def test_the_next_minute_opens_a_new_window(client, settings, clock):
+    settings.QUIZ_START_RATE = 1
+    make_bank(10)
+    assert start(client).status_code == 302
+    assert start(client).status_code == 429
+    clock.shift(1)  # 12:01:00.9, a new one-minute window
+    assert start(client).status_code == 302
