@@ -1,11 +1,11 @@
-from quiz import admin_players  # noqa: F401 - registers Player and QuizAttempt admins
+"""Admin for the question banks: banks, questions with their options, and the reports queue.
 
-# Admin for the question banks: banks, questions with their options, and the
-# queue of player reports. Option rules live in quiz.validation (shared with the
-# importer); this module only wires them into forms.
-# The first line stays first (other admin modules register from it), so the
-# import block is deliberately not sorted:
-# ruff: noqa: I001
+Option rules live in quiz.validation (shared with the importer); this module
+only wires them into forms. The players' and attempts' admins are in
+quiz.admin_players, imported here so that Django's admin autodiscovery (which
+imports quiz.admin) registers them too.
+"""
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from quiz import admin_players  # noqa: F401 - registers the Player and QuizAttempt admins
 from quiz.facts import default_fact_base
 from quiz.models import Bank, Option, Question, Report
 from quiz.validation import has_markup, option_set_errors

@@ -1,7 +1,8 @@
 """The quiz domain: banks of questions, players, attempts and reports.
 
-Rules the database can hold are constraints; verbs that change state
-(answering, finishing) live on the models and are safe against double submits.
+Rules the database can hold are constraints; QuerySets and managers carry the
+queries (owned_by, for_user). The verbs that change a quiz's state (answering,
+finishing, claiming) are plain functions in quiz.play, safe against double submits.
 """
 
 from __future__ import annotations
@@ -374,14 +375,6 @@ class QuizAttempt(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct_count / self.length if self.length else 0.0
-
-
-def new_option_key() -> str:
-    return secrets.token_urlsafe(9)
 
 
 class AttemptQuestion(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -100,7 +101,7 @@ def recently_seen_ids(player: Player | None, session_key: str) -> set[int]:
 
 
 def draw_question_ids(
-    candidates, length: int, avoid: set[int] = frozenset(), rng: random.Random | None = None
+    candidates, length: int, avoid: Collection[int] = frozenset(), rng: random.Random | None = None
 ) -> list[int]:
     """Pick `length` distinct question ids, uniformly, preferring ids not in `avoid`.
 
@@ -190,10 +191,6 @@ def start_quiz(
             item.attempt = attempt
         AttemptQuestion.objects.bulk_create(items)
     return attempt
-
-
-def pool_size(bank: Bank, difficulty: str, watched_through: int, category: str = "") -> int:
-    return candidate_questions(bank, difficulty, watched_through, category).count()
 
 
 # --- answering ---------------------------------------------------------------

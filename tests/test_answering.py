@@ -139,7 +139,8 @@ def test_client_cannot_send_score_or_time(client):
     assert attempt.score <= 150
 
 
-def _race(attempt_id: int, item_id: int, key: str, threads: int = 20) -> None:
+def _race(attempt_id: int, item_id: int, key: str, threads: int = 20) -> list[str]:
+    """Submit `key` from `threads` threads at once; the rejection messages."""
     barrier = threading.Barrier(threads)
     errors, rejected = [], []
 

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -229,7 +228,3 @@ def about_scoring(request):
             "chars_per_second": play.READING_CHARS_PER_SECOND,
         },
     )
-
-
-def attempt_url(attempt: QuizAttempt) -> str:
-    return reverse("quiz:play", args=[attempt.public_id])
