@@ -14,8 +14,16 @@ from django.utils.csp import CSP
 
 from hhquiz.env import cache_config, database_config, env_bool, env_int, env_list
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ
+PACKAGE_DIR = Path(__file__).resolve().parent
+# templates/, static/ and fixtures/ sit beside hhquiz/ in a checkout; an installed
+# wheel carries them inside the hhquiz package (see setup.py). BASE_DIR is where they are.
+INSTALLED_PACKAGE = (PACKAGE_DIR / "templates").is_dir()
+BASE_DIR = PACKAGE_DIR if INSTALLED_PACKAGE else PACKAGE_DIR.parent
+# Where the app writes files (the default SQLite database, the local rate-limit cache,
+# collected static files): the checkout in development, the working directory when
+# installed from a wheel, or HHQUIZ_DATA_DIR.
+DATA_DIR = Path(ENV.get("HHQUIZ_DATA_DIR") or (Path.cwd() if INSTALLED_PACKAGE else BASE_DIR))
 
 DEBUG = env_bool(ENV, "DEBUG", True)
 TESTING = "pytest" in sys.modules
@@ -80,11 +88,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "hhquiz.wsgi.application"
 ASGI_APPLICATION = "hhquiz.asgi.application"
 
-DATABASES = {"default": database_config(ENV, BASE_DIR)}
+DATABASES = {"default": database_config(ENV, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
-CACHES = cache_config(ENV, BASE_DIR)
+CACHES = cache_config(ENV, DATA_DIR)
 
 # Sessions live in the database (cached in Redis when configured): no process
 # memory, so any app server can answer any request.
@@ -144,7 +152,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = DATA_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
