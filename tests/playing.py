@@ -35,6 +35,15 @@ def question_url(attempt, number: int) -> str:
     return reverse("quiz:question", args=[attempt.public_id, number])
 
 
+def started_quiz(client, **kwargs):
+    """A bank of 10, a quiz started and its first question shown: (attempt, first item)."""
+    make_bank(10)
+    start(client, **kwargs)
+    attempt = latest_attempt()
+    client.get(question_url(attempt, 1))
+    return attempt, attempt.items.get(position=0)
+
+
 def option_keys(html: str) -> list[str]:
     return OPTION_RE.findall(html)
 

@@ -9,21 +9,13 @@ from django.test import Client
 from quiz import play
 from quiz.models import AttemptQuestion, QuizAttempt
 from tests.factories import PlayerFactory
-from tests.playing import latest_attempt, make_bank, option_keys, question_url, start
+from tests.playing import latest_attempt, make_bank, option_keys, question_url, start, started_quiz
 
 pytestmark = pytest.mark.django_db
 
 
-def _started(client, **kwargs):
-    make_bank(10)
-    start(client, **kwargs)
-    attempt = latest_attempt()
-    client.get(question_url(attempt, 1))
-    return attempt, attempt.items.get(position=0)
-
-
 def test_second_submit_changes_nothing_and_shows_recorded_result(client):
-    attempt, item = _started(client)
+    attempt, item = started_quiz(client)
     wrong = next(o["key"] for o in item.options if o["key"] != item.correct_key)
     client.post(question_url(attempt, 1), {"option": wrong})
     attempt.refresh_from_db()
@@ -40,7 +32,7 @@ def test_second_submit_changes_nothing_and_shows_recorded_result(client):
 
 
 def test_correct_answer_not_in_page_before_answering(client):
-    attempt, item = _started(client)
+    attempt, item = started_quiz(client)
     for headers in ({}, {"HX-Request": "true"}):
         response = client.get(question_url(attempt, 1), headers=headers)
         html = response.content.decode()
@@ -64,7 +56,7 @@ def test_option_keys_are_opaque_and_per_attempt(client):
 
 
 def test_unknown_option_is_400_and_records_nothing(client):
-    attempt, item = _started(client)
+    attempt, item = started_quiz(client)
     for bad in ({"option": "nope"}, {}, {"option": "x" * 5000}, {"option": ""}):
         response = client.post(question_url(attempt, 1), bad)
         assert response.status_code == 400
@@ -75,7 +67,7 @@ def test_unknown_option_is_400_and_records_nothing(client):
 
 
 def test_answer_for_future_question_is_rejected(client):
-    attempt, _ = _started(client)
+    attempt, _ = started_quiz(client)
     later = attempt.items.get(position=2)
     response = client.post(question_url(attempt, 3), {"option": later.correct_key})
     assert response.status_code == 409
@@ -85,7 +77,7 @@ def test_answer_for_future_question_is_rejected(client):
 
 
 def test_another_players_attempt_is_404(client):
-    attempt, item = _started(client)
+    attempt, item = started_quiz(client)
     stranger = Client()
     assert stranger.get(question_url(attempt, 1)).status_code == 404
     assert stranger.post(question_url(attempt, 1), {"option": item.correct_key}).status_code == 404
@@ -97,7 +89,7 @@ def test_another_players_attempt_is_404(client):
 
 
 def test_option_key_from_another_attempt_is_rejected(client):
-    attempt, item = _started(client)
+    attempt, item = started_quiz(client)
     start(client, allow_shorter="on")
     other = latest_attempt()
     foreign = other.items.get(position=0).correct_key
@@ -130,7 +122,7 @@ def latest_bank():
 
 
 def test_client_cannot_send_score_or_time(client):
-    attempt, item = _started(client)
+    attempt, item = started_quiz(client)
     client.post(
         question_url(attempt, 1),
         {"option": item.correct_key, "points": 999999, "score": 10**9, "seconds": 0},

@@ -77,20 +77,20 @@ def test_403_csrf_failure_is_friendly():
     assert "CSRF verification failed" not in html
 
 
-def test_403_page(client, with_failing_views):
-    response = client.get("/forbidden/")
+@pytest.mark.parametrize(
+    ("url", "status", "message", "secret"),
+    [
+        ("/forbidden/", 403, "You are not allowed to do that.", "staff only"),
+        ("/suspicious/", 400, "That request could not be understood.", "tampered"),
+    ],
+)
+def test_400_and_403_pages(client, with_failing_views, url, status, message, secret):
+    response = client.get(url)
     html = response.content.decode()
-    assert response.status_code == 403
-    assert "You are not allowed to do that." in html
-    assert "staff only" not in html
-
-
-def test_400_page(client, with_failing_views):
-    response = client.get("/suspicious/")
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "That request could not be understood." in html
-    assert "tampered" not in html
+    assert response.status_code == status
+    assert message in html
+    assert 'class="site-header"' in html
+    assert secret not in html
 
 
 def test_unknown_quiz_id_is_404(client):

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from quiz.models import Report
 from tests.factories import PlayerFactory
-from tests.playing import latest_attempt, make_bank, question_url, start
+from tests.playing import question_url, started_quiz
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -17,11 +17,7 @@ def report_url(attempt, number):
 
 
 def answered_first_question(client):
-    make_bank(10)
-    start(client)
-    attempt = latest_attempt()
-    client.get(question_url(attempt, 1))
-    item = attempt.items.get(position=0)
+    attempt, item = started_quiz(client)
     client.post(question_url(attempt, 1), {"option": item.correct_key})
     item.refresh_from_db()
     assert item.is_answered
@@ -80,10 +76,7 @@ def test_a_report_without_a_reason_shows_the_form_again_and_stores_nothing(clien
 
 
 def test_a_question_cannot_be_reported_before_it_is_answered(client):
-    make_bank(10)
-    start(client)
-    attempt = latest_attempt()
-    client.get(question_url(attempt, 1))
+    attempt, _item = started_quiz(client)
     response = client.post(report_url(attempt, 1), {"reason": Report.Reason.TYPO}, headers=HTMX)
     assert response.status_code == 409
     assert "Answer the question before reporting it." in response.content.decode()
