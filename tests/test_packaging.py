@@ -51,7 +51,11 @@ def installed(tmp_path_factory):
         pytest.fail("the packaging test builds from `git ls-files`: it needs git and a checkout")
     tmp = tmp_path_factory.mktemp("packaging")
     checkout = tmp / "checkout"
-    files = run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT).split("\0")
+    files = run(
+        # safe.directory: CI may run as another user than the checkout's owner.
+        ["git", "-c", "safe.directory=*", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=ROOT,
+    ).split("\0")
     for name in filter(None, files):
         if (ROOT / name).is_file():
             (checkout / name).parent.mkdir(parents=True, exist_ok=True)
