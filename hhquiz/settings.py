@@ -224,6 +224,14 @@ SECURE_CSP = {
 QUIZ_START_RATE = env_int(ENV, "QUIZ_START_RATE", 30)
 QUIZ_ANSWER_RATE = env_int(ENV, "QUIZ_ANSWER_RATE", 120)
 
+# Public API (/api/, Open Trivia DB-compatible). Like Open Trivia DB: one
+# api.php request per address every API_RATE_LIMIT_SECONDS (0 disables), and
+# session tokens that expire after API_TOKEN_IDLE_SECONDS without use. New
+# tokens per address per minute are capped by API_TOKEN_RATE.
+API_RATE_LIMIT_SECONDS = env_int(ENV, "API_RATE_LIMIT_SECONDS", 5)
+API_TOKEN_IDLE_SECONDS = env_int(ENV, "API_TOKEN_IDLE_SECONDS", 6 * 3600)
+API_TOKEN_RATE = env_int(ENV, "API_TOKEN_RATE", 30)
+
 # Leaderboards: Redis sorted sets when REDIS_URL is set, else the database.
 LEADERBOARD_BACKEND = ENV.get("LEADERBOARD_BACKEND", "redis" if REDIS_URL else "database")
 LEADERBOARD_REDIS_PREFIX = ENV.get("LEADERBOARD_REDIS_PREFIX", "hhquiz:lb")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", site.healthz, name="healthz"),
     path("bench/baseline", bench.baseline, name="bench_baseline"),
     path("admin/", admin.site.urls),
+    path("api/", include("quiz.api_urls")),
     path("accounts/", include("quiz.urls_accounts")),
     path("", include("quiz.urls")),
 ]

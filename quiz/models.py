@@ -496,3 +496,33 @@ class LeaderboardEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.board} #{self.player_id}: {self.score}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def idle_since(self, cutoff):
+        return self.filter(last_used_at__lt=cutoff)
+
+    def alive(self, cutoff):
+        return self.filter(last_used_at__gte=cutoff)
+
+
+class ApiToken(models.Model):
+    """A session token of the public Open Trivia DB-compatible API (/api/).
+
+    It remembers the questions it has been served so that none comes twice
+    until the client resets it. It lives in the database, so every app server
+    process sees the same tokens; one unused for API_TOKEN_IDLE_SECONDS is gone.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now, db_index=True)
+    served = models.ManyToManyField(Question, blank=True, related_name="+")
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API session token"
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}…"
