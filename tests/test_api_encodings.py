@@ -67,7 +67,7 @@ def test_every_field_round_trips(client, tricky_question, encode):
 
 
 def test_default_is_html_entities_as_open_trivia_db_sends_them():
-    (encoded,) = encode_record({"q": "Don't \"π\" & <é>"}, "default").values()
+    (encoded,) = encode_record({"q": 'Don\'t "π" & <é>'}, "default").values()
     assert encoded == "Don&#039;t &quot;&pi;&quot; &amp; &lt;&eacute;&gt;"
 
 
@@ -85,4 +85,6 @@ def test_base64_encodes_type_and_difficulty_too(client, tricky_question):
 
 @pytest.mark.parametrize("spelling", ["URL3986", "urllegacy", "BASE64", "Default"])
 def test_encoding_names_are_case_insensitive(client, tricky_question, spelling):
-    assert client.get("/api/api.php", {"amount": 1, "encode": spelling}).json()["response_code"] == 0
+    assert (
+        client.get("/api/api.php", {"amount": 1, "encode": spelling}).json()["response_code"] == 0
+    )

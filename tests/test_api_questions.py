@@ -196,7 +196,9 @@ def test_the_last_of_repeated_parameters_wins(client, mixed_bank):
     assert {r["difficulty"] for r in results["results"]} == {"hard"}
 
 
-def test_a_request_costs_a_bounded_number_of_queries(client, mixed_bank, django_assert_max_num_queries):
+def test_a_request_costs_a_bounded_number_of_queries(
+    client, mixed_bank, django_assert_max_num_queries
+):
     token = client.get("/api/api_token.php", {"command": "request"}).json()["token"]
     with django_assert_max_num_queries(12):
         assert len(ask(client, amount=10, token=token)["results"]) == 10
