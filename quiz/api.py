@@ -53,7 +53,9 @@ MESSAGES = {
 
 MAX_AMOUNT = 50
 ENCODINGS = ("default", "url3986", "urlLegacy", "base64")
-OPEN_TRIVIA_FIELDS = ("type", "difficulty", "category", "question", "correct_answer")
+# The fields of an Open Trivia DB result, in its order.
+_OPEN_TRIVIA_RESULT = "type difficulty category question correct_answer incorrect_answers"
+RESULT_FIELDS = tuple(_OPEN_TRIVIA_RESULT.split(" "))
 # Values real clients send to mean "no filter" / "the default".
 ANY = {"", "any", "0"}
 
@@ -266,8 +268,7 @@ def encode_record(record: dict, encode: str) -> dict:
 
 def to_result(question: Question, extended: bool) -> dict:
     record = question_to_record(question)
-    result = {key: record[key] for key in OPEN_TRIVIA_FIELDS}
-    result["incorrect_answers"] = record["incorrect_answers"]
+    result = {key: record[key] for key in RESULT_FIELDS}
     if extended:
         result["spoiler_level"] = question.spoiler_level
         result["explanation"] = question.explanation

@@ -7,7 +7,7 @@ against it, so the two cannot drift apart unnoticed.
 
 from __future__ import annotations
 
-from quiz.api import ENCODINGS, MAX_AMOUNT
+from quiz.api import ENCODINGS, MAX_AMOUNT, RESULT_FIELDS
 from quiz.models import MAX_SPOILER_LEVEL
 
 _CODE = {
@@ -35,14 +35,7 @@ def _query(name: str, schema: dict, description: str, required: bool = False) ->
 
 _RESULT = {
     "type": "object",
-    "required": [
-        "type",
-        "difficulty",
-        "category",
-        "question",
-        "correct_answer",
-        "incorrect_answers",
-    ],
+    "required": list(RESULT_FIELDS),
     "additionalProperties": False,
     "properties": {
         "type": {"type": "string", "description": "multiple or boolean (encoded)."},
@@ -94,25 +87,19 @@ _ERROR = {
     "properties": {"response_code": _CODE, "response_message": _MESSAGE},
 }
 
-_STATUS_COUNTS = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": [
-        "total_num_of_questions",
-        "total_num_of_pending_questions",
-        "total_num_of_verified_questions",
-        "total_num_of_rejected_questions",
-    ],
-    "properties": {
-        name: {"type": "integer", "minimum": 0}
-        for name in (
-            "total_num_of_questions",
-            "total_num_of_pending_questions",
-            "total_num_of_verified_questions",
-            "total_num_of_rejected_questions",
-        )
-    },
-}
+
+def _counts(*names: str) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(names),
+        "properties": {name: {"type": "integer", "minimum": 0} for name in names},
+    }
+
+
+_STATUS_COUNTS = _counts(
+    *(f"total_num_of_{kind}questions" for kind in ("", "pending_", "verified_", "rejected_"))
+)
 
 _CATEGORY_COUNT = {
     "type": "object",
@@ -120,25 +107,9 @@ _CATEGORY_COUNT = {
     "required": ["category_id", "category_question_count"],
     "properties": {
         "category_id": {"type": "integer"},
-        "category_question_count": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": [
-                "total_question_count",
-                "total_easy_question_count",
-                "total_medium_question_count",
-                "total_hard_question_count",
-            ],
-            "properties": {
-                name: {"type": "integer", "minimum": 0}
-                for name in (
-                    "total_question_count",
-                    "total_easy_question_count",
-                    "total_medium_question_count",
-                    "total_hard_question_count",
-                )
-            },
-        },
+        "category_question_count": _counts(
+            *(f"total_{kind}question_count" for kind in ("", "easy_", "medium_", "hard_"))
+        ),
     },
 }
 

@@ -43,14 +43,8 @@ def test_amount_questions_in_open_trivia_db_shape(client, mixed_bank):
     assert data["response_code"] == 0
     assert len(data["results"]) == 5
     for result in data["results"]:
-        assert set(result) == {
-            "type",
-            "difficulty",
-            "category",
-            "question",
-            "correct_answer",
-            "incorrect_answers",
-        }
+        fields = "type difficulty category question correct_answer incorrect_answers"
+        assert set(result) == set(fields.split())
         question = Question.objects.get(text=result["question"])
         correct = question.options.get(is_correct=True).text
         assert result["correct_answer"] == correct
