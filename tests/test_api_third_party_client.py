@@ -1,4 +1,4 @@
-"""A real Open Trivia DB client from PyPI, not written by us, against a live server of the app.
+"""Real Open Trivia DB clients from PyPI, not written by us, against a live server of the app.
 
 opentdb-py 2.1.2 (https://github.com/Marseel-E/opentdb-py, MIT, module `trivia`)
 is an aiohttp client for Open Trivia DB. Its base URL is the module attribute
@@ -18,6 +18,9 @@ from urllib.parse import unquote
 
 import pytest
 import trivia
+import triviapy
+import triviapy.errors as triviapy_errors
+import triviapy.urls as triviapy_urls
 from trivia import Client, ResponseEncoding, TokenEmpty
 
 from quiz.api import category_id
@@ -93,3 +96,40 @@ def test_opentdb_py_requests_a_token_and_decodes_every_encoding(api_root, capsys
         for encoding, results in fetched[:3]:
             print(f"  {encoding.name}: {results[0]['question']}")
         print("  then: TokenEmpty (response_code 4)")
+
+
+async def play_triviapy(rounds: int):
+    game = triviapy.Game()
+    await game.gen_token()
+    questions = [await game.round() for _ in range(rounds)]
+    try:
+        await game.round()
+    except triviapy_errors.QuestionError:  # what it raises for response codes 1 and 4
+        questions.append(None)
+    return game.token, questions
+
+
+def test_aiotriviapy_decodes_html_entities_itself(api_root, monkeypatch, capsys):
+    """aiotriviapy 1.0 (https://github.com/mcurranseijo/triviapy, MIT) unescapes the default
+    encoding itself; its URLs are constants in triviapy.urls, read at every call."""
+    root = api_root
+    monkeypatch.setattr(triviapy_urls, "TOKEN_URL", f"{root}api_token.php?command=request")
+    monkeypatch.setattr(
+        triviapy_urls,
+        "QUESTION_URL",
+        root + "api.php?amount={amount}&category={category}&type=multiple",
+    )
+    token, questions = asyncio.run(play_triviapy(len(TEXTS)))
+    assert len(token) == 64
+    # It sends category=0 for "any category", which the API takes as the default.
+    assert sorted(q.question for q in questions[:-1]) == sorted(TEXTS)
+    for question in questions[:-1]:
+        assert question.answer == "Yes ~ ü"
+        assert question.category == "cast & crew"
+        assert question.difficulty == "easy"
+    assert questions[-1] is None  # the token is empty: response_code 4
+    with capsys.disabled():
+        print(f"\naiotriviapy against {root}: token {token[:12]}…")
+        for question in questions[:-1]:
+            print(f"  {question.question} -> {question.answer} ({question.category})")
+        print("  then: QuestionError (response_code 4)")
