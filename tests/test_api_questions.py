@@ -194,7 +194,7 @@ def test_a_request_costs_a_bounded_number_of_queries(
     client, mixed_bank, django_assert_max_num_queries
 ):
     token = client.get("/api/api_token.php", {"command": "request"}).json()["token"]
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         assert len(ask(client, amount=10, token=token)["results"]) == 10
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         assert len(ask(client, amount=10)["results"]) == 10
