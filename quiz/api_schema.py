@@ -196,7 +196,7 @@ def openapi_document(server_url: str = "/api") -> dict:
                     ],
                     "responses": {
                         "200": _json(_QUESTIONS, "Questions, or response_code 1-4 and no results."),
-                        "429": {**_RATE_LIMITED, **_json(_QUESTIONS, "")},
+                        "429": {**_json(_QUESTIONS, ""), **_RATE_LIMITED},
                     },
                 }
             },
@@ -216,7 +216,7 @@ def openapi_document(server_url: str = "/api") -> dict:
                     ],
                     "responses": {
                         "200": _json(_TOKEN, "response_code 0 and the token, 2 or 3."),
-                        "429": {**_RATE_LIMITED, **_json(_TOKEN, "")},
+                        "429": {**_json(_TOKEN, ""), **_RATE_LIMITED},
                     },
                 }
             },
