@@ -109,6 +109,7 @@ def test_the_human_page_shows_examples_and_categories(client, question):
     assert "import base64, json, time, urllib.request" in page
     assert "314096118" in page and ">cast<" in page  # the category table
     assert 'href="/api/openapi.json"' in page
+    assert 'href="/static/css/api.css"' in page  # long code scrolls inside its card on phones
 
 
 def test_the_human_page_keeps_the_strict_csp(client, question):
