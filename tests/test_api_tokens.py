@@ -101,6 +101,13 @@ def test_a_token_expires_after_six_hours_unused(client, bank):
     assert not ApiToken.objects.filter(token=token).exists()
 
 
+def test_an_expired_token_cannot_be_reset(client, bank):
+    token = new_token(client)
+    ApiToken.objects.filter(token=token).update(last_used_at=timezone.now() - timedelta(hours=7))
+    reset = client.get("/api/api_token.php", {"command": "reset", "token": token}).json()
+    assert reset["response_code"] == 3
+
+
 def test_using_a_token_keeps_it_alive(client, bank):
     token = new_token(client)
     ApiToken.objects.filter(token=token).update(
