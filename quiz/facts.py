@@ -7,6 +7,7 @@ turns it into questions.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,20 +22,22 @@ MAX_LEVEL = 6
 
 # Required fields per table, beyond id/level/section.
 REQUIRED = {
-    "cast": ("actor", "character", "person", "difficulty"),
-    "character": ("character", "person"),
-    "credits": ("person", "titles", "difficulty"),
-    "relation": ("character", "relation", "gender", "difficulty"),
+    "cast": ("actor", "character", "person", "gender", "difficulty"),
+    "character": ("character", "person", "gender"),
+    "credits": ("person", "gender", "titles", "difficulty"),
+    "relation": ("character", "relation", "gender", "explain", "difficulty"),
     "victim": ("character", "order", "explain", "difficulty"),
-    "event": ("episode", "statement", "ask", "difficulty"),
+    "event": ("episode", "statement", "ask", "explain", "difficulty"),
     "value": ("value_kind", "values", "ask", "state", "explain", "category", "difficulty"),
-    "statement": ("statement", "category", "difficulty"),
+    "statement": ("statement", "false_statement", "explain", "category", "difficulty"),
     "pool": ("kind", "values", "from_article"),
 }
+GENDERS = ("f", "m")
+TRUE_FALSE_CHOICES = ("alternate", "true", "false", "none")
 DEFAULT_CATEGORY = {
     "cast": "cast",
     "character": "characters",
-    "credits": "cast",
+    "credits": "credits",
     "relation": "characters",
     "victim": "murders",
     "event": "episodes",
@@ -73,7 +76,7 @@ class Fact:
             case "character":
                 return f"{d['character']} is a character"
             case "credits":
-                return f"{d['person']}: {', '.join(d['titles'])}"
+                return f"{d['person']} is known for {d['title']}"
             case "relation":
                 return f"{d['character']} is {d['relation']}"
             case "victim":
@@ -139,6 +142,15 @@ def _check_fact(type_: str, raw: dict, where: str) -> Fact:
     for template in raw.get("state", []):
         if "{value}" not in template:
             raise FactBaseError(f"{where}: every state phrasing needs a {{value}} slot")
+    if "gender" in raw and raw["gender"] not in GENDERS:
+        raise FactBaseError(f"{where}: gender must be one of {GENDERS}")
+    if raw.get("tf", "alternate") not in TRUE_FALSE_CHOICES:
+        raise FactBaseError(f"{where}: tf must be one of {TRUE_FALSE_CHOICES}")
+    wrong = raw.get("wrong")
+    if wrong is not None and (
+        not isinstance(wrong, list) or len(wrong) < 3 or not all(isinstance(v, str) for v in wrong)
+    ):
+        raise FactBaseError(f"{where}: wrong must list at least three wrong answers")
     return Fact(
         id=fact_id,
         type=type_,
@@ -149,6 +161,29 @@ def _check_fact(type_: str, raw: dict, where: str) -> Fact:
         data=raw,
         from_article=bool(from_article),
     )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _expand(fact: Fact) -> list[Fact]:
+    """A [[credits]] entry is one fact per title (credits.tessa-thompson.creed):
+    each title is its own thing to know, and one quiz may ask about two."""
+    if fact.type != "credits":
+        return [fact]
+    return [
+        Fact(
+            id=f"{fact.id}.{_slug(title)}",
+            type="credits",
+            level=fact.level,
+            section=fact.section,
+            category=fact.category,
+            difficulty=fact.difficulty,
+            data={**fact.data, "title": title, "all_titles": fact["titles"]},
+        )
+        for title in fact["titles"]
+    ]
 
 
 def load_fact_base(directory: Path | str = FACTS_DIR) -> FactBase:
@@ -178,9 +213,10 @@ def load_fact_base(directory: Path | str = FACTS_DIR) -> FactBase:
                 raise FactBaseError(f"{path.name}: unknown table [[{type_}]]")
             for n, raw in enumerate(entries, 1):
                 fact = _check_fact(type_, raw, f"{path.name}: [[{type_}]] #{n}")
-                if fact.id in facts:
-                    raise FactBaseError(f"{path.name}: duplicate fact id {fact.id}")
-                facts[fact.id] = fact
+                for one in _expand(fact):
+                    if one.id in facts:
+                        raise FactBaseError(f"{path.name}: duplicate fact id {one.id}")
+                    facts[one.id] = one
     for fact in facts.values():
         unknown = [i for i in fact.get("draws_on", []) if i not in facts]
         if unknown:

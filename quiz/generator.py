@@ -6,12 +6,22 @@ source key). `generate_bank()` writes them: it updates generated questions in
 place by source key, leaves admin-edited ones alone and retires questions whose
 fact is gone.
 
-Spoiler safety is structural: each spec lists every fact its wording, options
-and explanation draw on, and its level is the maximum of those facts' levels.
+Spoiler safety is structural: each spec lists the facts its wording, answer and
+explanation reveal (`facts`, stored on the question: a quiz never holds two
+questions sharing one) and the facts behind its wrong options
+(`option_facts`); its level is the maximum level of both.
+
+The editorial rules the builder applies (fixtures/README.md has the reasons):
+options of one kind and, for people, one gender; only characters a player has
+met by the question's level; never a character who is dead at the moment the
+question is about; never a child as a wrong option; multiple choice first, one
+true/false per fact at most, alternating True and False across facts.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import random
 import re
 from collections import Counter
@@ -20,7 +30,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from quiz.facts import Fact, FactBase, default_fact_base
+from quiz.facts import DIFFICULTIES, Fact, FactBase, default_fact_base
 from quiz.models import Bank, Option, Question
 
 BANK_SLUG = "his-and-hers"
@@ -29,6 +39,22 @@ BANK_DESCRIPTION = "Generated from the show's fact base (fixtures/facts/)."
 WRONG_OPTIONS = 3
 ORDINALS = {1: "first", 2: "second", 3: "third"}
 TRUE, FALSE = "True", "False"
+LAST_EPISODE = 6
+SECTION_LABELS = {"Introduction": "The article's opening"}
+# Categories about the story itself (not cast, credits, production...).
+TF_TURNS = (True, False, None)
+TF_TURNS_STORY = (None, False, None, True)
+HAPPENS_IN_PHRASINGS = (
+    "Which of these happens in episode {episode} of HIS & HERS?",
+    "Which of these moments belongs to episode {episode} of HIS & HERS?",
+)
+ORDER_PHRASINGS = (
+    "Which of these comes {which} in the story of HIS & HERS?",
+    "Which of these happens {which} in HIS & HERS?",
+    "Of these moments in HIS & HERS, which comes {which}?",
+    "Which of these events of HIS & HERS comes {which}?",
+)
+STORY_CATEGORIES = frozenset({"story", "episodes", "murders", "ending", "book-vs-series"})
 
 
 class GenerationError(RuntimeError):
@@ -37,13 +63,17 @@ class GenerationError(RuntimeError):
 
 @dataclass(frozen=True)
 class Candidate:
-    """A value that may be offered as a wrong answer, and the fact it comes from."""
+    """A value that may be offered as a wrong answer, and what is known about it."""
 
     value: str
     fact_id: str
     level: int
     person: str = ""
     group: str = "present"
+    gender: str = ""
+    child: bool = False
+    # The episode whose events include this character's death.
+    died: int | None = None
 
 
 @dataclass
@@ -55,16 +85,23 @@ class QuestionSpec:
     explanation: str
     category: str
     difficulty: str
+    # Facts the wording, the answer and the explanation reveal.
     facts: list[str]
     spoiler_level: int
-    # The kind of value every option is (actor, character, date...): wrong
-    # options are always of the same kind as the right one.
+    # Facts behind the wrong options: they count towards the level only.
+    option_facts: list[str] = field(default_factory=list)
+    # The kind of value every option is (actor, character, date...).
     option_kind: str = ""
     wrong_candidates: list[Candidate] = field(default_factory=list)
+    form: str = ""
 
     @property
     def correct(self) -> str:
         return next(text for text, ok in self.options if ok)
+
+    @property
+    def fact_id(self) -> str:
+        return self.source_key.rsplit(":", 1)[0]
 
 
 def cap(text: str) -> str:
@@ -75,50 +112,130 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-class _Builder:
+def step(difficulty: str, by: int) -> str:
+    """Move a difficulty `by` steps (negative: easier), staying within easy..hard."""
+    index = DIFFICULTIES.index(difficulty) + by
+    return DIFFICULTIES[max(0, min(len(DIFFICULTIES) - 1, index))]
+
+
+def seeded(*parts: str) -> random.Random:
+    return random.Random(":".join(parts))
+
+
+def coin(*parts: str) -> bool:
+    """A stable, evenly spread yes/no per key (True/False alternation across facts)."""
+    return hashlib.sha256(":".join(parts).encode()).digest()[0] % 2 == 0
+
+
+def third(*parts: str) -> int:
+    return hashlib.sha256(":".join(parts).encode()).digest()[0] % 3
+
+
+def surname(name: str) -> str:
+    words = name.split()
+    return words[-1] if len(words) > 1 else ""
+
+
+def collect_candidates(fact_base: FactBase) -> dict[str, list[Candidate]]:
+    """Every value of every kind the fact base offers, for wrong answers."""
+    found: dict[str, dict[str, Candidate]] = {}
+
+    def add(kind: str, candidate: Candidate) -> None:
+        known = found.setdefault(kind, {}).get(candidate.value)
+        # One value can come from several facts; the least revealing wins.
+        if known is None or candidate.level < known.level:
+            found[kind][candidate.value] = candidate
+
+    for fact in fact_base.of_type("cast"):
+        common = {
+            "person": fact["person"],
+            "group": fact.get("group", "present"),
+            "gender": fact["gender"],
+            "child": fact.get("child", False),
+        }
+        add("actor", Candidate(fact["actor"], fact.id, fact.level, **common))
+        add(
+            "character",
+            Candidate(fact["character"], fact.id, fact.level, died=fact.get("died"), **common),
+        )
+    for fact in fact_base.of_type("character"):
+        add(
+            "character",
+            Candidate(
+                fact["character"],
+                fact.id,
+                fact.level,
+                person=fact["person"],
+                group=fact.get("group", "present"),
+                gender=fact["gender"],
+                died=fact.get("died"),
+            ),
+        )
+    for fact in fact_base.of_type("relation"):
+        add(
+            "relation",
+            Candidate(
+                fact["relation"], fact.id, fact.level, fact["character"], gender=fact["gender"]
+            ),
+        )
+        if fact.get("inverse_relation"):
+            add(
+                "relation",
+                Candidate(
+                    fact["inverse_relation"],
+                    fact.id,
+                    fact.level,
+                    fact["inverse_character"],
+                    gender=fact["inverse_gender"],
+                ),
+            )
+    for fact in fact_base.of_type("credits"):
+        kind = fact.get("title_kind", "screen_title")
+        add(kind, Candidate(fact["title"], fact.id, fact.level, fact["person"]))
+        if kind == "screen_title":
+            add(
+                "credited_actor",
+                Candidate(
+                    fact["person"], fact.id, fact.level, fact["person"], gender=fact["gender"]
+                ),
+            )
+    for fact in fact_base.of_type("value"):
+        if fact.get("wrong") or fact["value_kind"] in ("actor", "character"):
+            continue  # hand-picked options, or people known from the cast
+        for value in fact["values"]:
+            add(fact["value_kind"], Candidate(value, fact.id, fact.level))
+    for fact in fact_base.of_type("pool"):
+        for value in fact["values"]:
+            add(fact["kind"], Candidate(value, fact.id, fact.level, gender=fact.get("gender", "")))
+    return {kind: sorted(values.values(), key=lambda c: c.value) for kind, values in found.items()}
+
+
+class Builder:
+    """Builds every question from a fact base: one keyword helper per question
+    shape (`multiple_choice`, `true_false`) and one method per fact type, chosen
+    by the `forms` dispatch table."""
+
     def __init__(self, fact_base: FactBase):
-        self.fb = fact_base
+        self.fact_base = fact_base
         self.specs: list[QuestionSpec] = []
-        self.candidates = self._collect_candidates()
-
-    # --- wrong-answer candidates ------------------------------------------
-
-    def _collect_candidates(self) -> dict[str, list[Candidate]]:
-        found: dict[str, dict[str, Candidate]] = {}
-
-        def add(kind: str, candidate: Candidate) -> None:
-            known = found.setdefault(kind, {}).get(candidate.value)
-            # One value can come from several facts; the least revealing wins.
-            if known is None or candidate.level < known.level:
-                found[kind][candidate.value] = candidate
-
-        for f in self.fb.of_type("cast"):
-            group = f.get("group", "present")
-            add("actor", Candidate(f["actor"], f.id, f.level, f["person"], group))
-            add("character", Candidate(f["character"], f.id, f.level, f["person"], group))
-        for f in self.fb.of_type("character"):
-            add("character", Candidate(f["character"], f.id, f.level, f["person"]))
-        for f in self.fb.of_type("relation"):
-            add("relation", Candidate(f["relation"], f.id, f.level, f["character"], f["gender"]))
-        for f in self.fb.of_type("victim"):
-            add("victim", Candidate(f["character"], f.id, f.level))
-        for f in self.fb.of_type("credits"):
-            kind = f.get("title_kind", "screen_title")
-            for title in f["titles"]:
-                add(kind, Candidate(title, f.id, f.level, f["person"]))
-            if kind == "screen_title":
-                add("credited_actor", Candidate(f["person"], f.id, f.level, f["person"]))
-        for f in self.fb.of_type("value"):
-            for value in f["values"]:
-                add(f["value_kind"], Candidate(value, f.id, f.level))
-        for f in self.fb.of_type("pool"):
-            for value in f["values"]:
-                add(f["kind"], Candidate(value, f.id, f.level))
-        return {
-            kind: sorted(values.values(), key=lambda c: c.value) for kind, values in found.items()
+        # (source key, reason): forms the fact base cannot support, for editors.
+        self.skipped: list[tuple[str, str]] = []
+        self.wrong_answer_candidates = collect_candidates(fact_base)
+        self.tf_turns: Counter[int] = Counter()
+        self.characters = {c.value: c for c in self.wrong_answer_candidates["character"]}
+        self.forms = {
+            "cast": self.cast_questions,
+            "relation": self.relation_questions,
+            "victim": self.victim_questions,
+            "event": self.event_questions,
+            "value": self.value_questions,
+            "statement": self.statement_questions,
+            "credits": self.credits_questions,
         }
 
-    def pick(
+    # --- wrong answers ------------------------------------------------------
+
+    def pick_wrong_answers(
         self,
         rng: random.Random,
         kind: str,
@@ -127,470 +244,690 @@ class _Builder:
         exclude=(),
         exclude_persons=(),
         group: str | None = None,
+        gender: str = "",
+        moment: int = 0,
         count: int = WRONG_OPTIONS,
     ) -> list[Candidate]:
-        """Wrong answers of `kind`: never an excluded (true) value, least revealing first."""
+        """Wrong answers of `kind`, never an excluded (true) value, never a child,
+        never someone dead by `moment`, of `gender` when given, and only values
+        a player at `max_level` already knows. Same `group` first."""
         excluded = set(exclude)
         persons = {p for p in exclude_persons if p}
         eligible = [
             c
-            for c in self.candidates.get(kind, [])
-            if c.value not in excluded and not (c.person and c.person in persons)
+            for c in self.wrong_answer_candidates.get(kind, [])
+            if c.value not in excluded
+            and not (c.person and c.person in persons)
+            and not c.child
+            and (not gender or c.gender == gender)
+            and (c.died is None or c.died > moment)
+            and c.level <= max_level
         ]
-        tiers = [
-            [c for c in eligible if c.level <= max_level and (group is None or c.group == group)],
-            [
-                c
-                for c in eligible
-                if c.level <= max_level and group is not None and c.group != group
-            ],
-        ]
-        chosen: list[Candidate] = []
-        for tier in tiers:
-            need = count - len(chosen)
-            if need > 0:
-                chosen += rng.sample(tier, min(need, len(tier)))
+        preferred = [c for c in eligible if group is None or c.group == group]
+        rest = [c for c in eligible if c not in preferred]
+        chosen = rng.sample(preferred, min(count, len(preferred)))
         if len(chosen) < count:
-            rest = sorted((c for c in eligible if c.level > max_level), key=lambda c: c.level)
-            chosen += rest[: count - len(chosen)]
+            chosen += rng.sample(rest, min(count - len(chosen), len(rest)))
         return chosen
 
-    # --- emitting ---------------------------------------------------------
+    def character_options(
+        self, fact: Fact, answer: str, *, key: str, level: int, moment: int, exclude=()
+    ):
+        known = self.characters[answer]
+        return self.pick_wrong_answers(
+            seeded(fact.id, key),
+            "character",
+            max_level=level,
+            exclude=[answer, *exclude],
+            exclude_persons=[known.person],
+            group=known.group,
+            gender=known.gender,
+            moment=moment,
+        )
 
-    def emit(
+    # --- the two question shapes ----------------------------------------------
+
+    def where(self, fact: Fact) -> str:
+        if fact.type in ("event", "victim") or fact.section.startswith("Episode "):
+            episode = fact.get("episode", fact.level)
+            return f"Episode {episode}"
+        return SECTION_LABELS.get(fact.section, fact.section)
+
+    def multiple_choice(
         self,
         fact: Fact,
+        *,
         key: str,
-        kind: str,
         text: str,
         correct: str,
-        wrong: list[Candidate] | list[str],
+        wrong: list[Candidate],
         explanation: str,
-        *,
-        extra_facts=(),
-        option_kind: str = "",
+        option_kind: str,
         difficulty: str | None = None,
-    ) -> None:
+        category: str | None = None,
+        reveals=(),
+        form: str = "",
+    ) -> QuestionSpec | None:
         source_key = f"{fact.id}:{key}"
-        rng = random.Random(source_key + "#order")
-        if kind == Question.Kind.BOOLEAN:
-            options = [(TRUE, correct == TRUE), (FALSE, correct == FALSE)]
-            wrong_candidates: list[Candidate] = []
-        else:
-            wrong_candidates = list(wrong)
-            texts = [c.value for c in wrong_candidates]
-            options = [(t, False) for t in texts]
-            options.insert(rng.randrange(len(options) + 1), (correct, True))
-        facts = [
-            fact.id,
-            *fact.get("draws_on", []),
-            *extra_facts,
-            *(c.fact_id for c in wrong_candidates),
-        ]
-        facts = list(dict.fromkeys(facts))
-        self.specs.append(
-            QuestionSpec(
-                source_key=source_key,
-                kind=kind,
-                text=text,
-                options=options,
-                explanation=explanation,
-                category=fact.category,
-                difficulty=difficulty or fact.difficulty,
-                facts=facts,
-                spoiler_level=self.fb.level_of(facts),
-                option_kind=option_kind,
-                wrong_candidates=wrong_candidates,
-            )
-        )
-
-    def mc(self, fact, key, text, correct, wrong, explanation, option_kind, **kw):
         if len(wrong) < WRONG_OPTIONS:
-            raise GenerationError(
-                f"{fact.id}:{key}: only {len(wrong)} wrong answers of kind {option_kind!r}; "
-                "add values or a curated pool of that kind to the fact base"
+            self.skipped.append(
+                (source_key, f"only {len(wrong)} wrong answers of kind {option_kind!r}")
             )
-        self.emit(
+            return None
+        options = [(c.value, False) for c in wrong]
+        options.insert(seeded(source_key, "order").randrange(len(options) + 1), (correct, True))
+        return self._add(
             fact,
-            key,
-            Question.Kind.MULTIPLE,
-            text,
-            correct,
-            wrong,
-            explanation,
+            source_key=source_key,
+            kind=Question.Kind.MULTIPLE,
+            text=text,
+            options=options,
+            explanation=explanation,
+            difficulty=difficulty or fact.difficulty,
+            category=category,
+            reveals=reveals,
+            wrong=wrong,
             option_kind=option_kind,
-            **kw,
+            form=form or key,
         )
 
-    def tf(self, fact, key, text, is_true, explanation, **kw):
-        self.emit(
+    def true_false(
+        self,
+        fact: Fact,
+        *,
+        key: str,
+        text: str,
+        is_true: bool,
+        explanation: str,
+        difficulty: str | None = None,
+        category: str | None = None,
+        reveals=(),
+        option_facts=(),
+    ) -> QuestionSpec:
+        # Two options instead of four: one step easier than the fact.
+        return self._add(
             fact,
-            key,
-            Question.Kind.BOOLEAN,
-            text,
-            TRUE if is_true else FALSE,
-            [],
-            explanation,
-            **kw,
+            source_key=f"{fact.id}:{key}",
+            kind=Question.Kind.BOOLEAN,
+            text=text,
+            options=[(TRUE, is_true), (FALSE, not is_true)],
+            explanation=explanation,
+            difficulty=difficulty or step(fact.difficulty, -1),
+            category=category,
+            reveals=reveals,
+            wrong=[],
+            option_facts=option_facts,
+            option_kind="boolean",
+            form="true" if is_true else "false",
         )
 
-    @staticmethod
-    def rng(fact: Fact, key: str) -> random.Random:
-        return random.Random(f"{fact.id}:{key}")
+    def _add(
+        self,
+        fact,
+        *,
+        source_key,
+        kind,
+        text,
+        options,
+        explanation,
+        difficulty,
+        category,
+        reveals,
+        wrong,
+        option_kind,
+        form,
+        option_facts=(),
+    ):
+        facts = list(dict.fromkeys([fact.id, *fact.get("draws_on", []), *reveals]))
+        option_facts = [
+            i for i in dict.fromkeys([*option_facts, *(c.fact_id for c in wrong)]) if i not in facts
+        ]
+        spec = QuestionSpec(
+            source_key=source_key,
+            kind=kind,
+            text=text,
+            options=options,
+            explanation=explanation,
+            category=category or fact.category,
+            difficulty=difficulty,
+            facts=facts,
+            option_facts=option_facts,
+            spoiler_level=self.fact_base.level_of([*facts, *option_facts]),
+            option_kind=option_kind,
+            wrong_candidates=list(wrong),
+            form=form,
+        )
+        self.specs.append(spec)
+        return spec
 
-    @staticmethod
-    def phrase(fact: Fact, key: str, phrasings: list[str]) -> str:
-        return random.Random(f"{fact.id}:{key}#phrase").choice(phrasings)
+    def explained(self, fact: Fact, truth: str = "") -> str:
+        """The source, the truth (unless the question states it) and a related detail."""
+        detail = fact.get("explain", "")
+        return " ".join(part for part in (f"{self.where(fact)}:", truth, detail) if part)
 
-    # --- one method per fact type ----------------------------------------
+    def tf_truth(self, fact: Fact, *parts: str) -> bool | None:
+        """True, False or None (no true/false question) for this fact.
 
-    def cast(self, f: Fact) -> None:
-        actor, character, person = f["actor"], f["character"], f["person"]
-        group = f.get("group", "present")
-        detail = f.get("detail", "")
-        explain = f"{actor} plays {character}" + (f", {detail}." if detail else ".")
+        Unless the fact fixes it, facts take turns per level: True, False and
+        none in turn at level 0; at the story levels 1-6 only every other fact
+        gets a true/false, so multiple choice carries them. Taking
+        turns keeps each level's true/false questions balanced between True
+        and False, and no family of them is always True.
+        """
+        setting = fact.get("tf", "alternate")
+        if setting in ("true", "false"):
+            return setting == "true"
+        if setting == "none":
+            return None
+        turns = TF_TURNS if fact.level == 0 else TF_TURNS_STORY
+        turn = self.tf_turns[fact.level]
+        self.tf_turns[fact.level] += 1
+        return turns[turn % len(turns)]
 
-        wrong = self.pick(
-            self.rng(f, "who-plays"),
+    def true_or_false(
+        self,
+        fact: Fact,
+        *,
+        true_text: str,
+        false_text: str | None,
+        explanation: str,
+        option_facts=(),
+    ) -> None:
+        """The fact's one true/false question, true or false as `tf_truth` says."""
+        truth = self.tf_truth(fact, "tf")
+        if truth:
+            self.true_false(
+                fact, key="tf", text=true_text, is_true=True, explanation=self.explained(fact)
+            )
+        elif truth is False and false_text:
+            self.true_false(
+                fact,
+                key="tf",
+                text=false_text,
+                is_true=False,
+                explanation=explanation,
+                option_facts=option_facts,
+            )
+
+    # --- one method per fact type ----------------------------------------------
+
+    def cast_questions(self, fact: Fact) -> None:
+        actor, character, person = fact["actor"], fact["character"], fact["person"]
+        group = fact.get("group", "present")
+        detail = fact.get("detail", "")
+        truth = f"{actor} plays {character}" + (f", {detail}." if detail else ".")
+        explanation = f"{self.where(fact)}: {truth}"
+        gender = fact["gender"]
+        wrong = self.pick_wrong_answers(
+            seeded(fact.id, "who-plays"),
             "actor",
-            max_level=f.level,
+            max_level=fact.level,
             exclude=[actor],
             exclude_persons=[person],
             group=group,
+            gender=gender,
         )
-        text = self.phrase(
-            f,
-            "who-plays",
-            [
-                "Who plays {c} in HIS & HERS?",
-                "Which cast member plays {c}?",
-                "In HIS & HERS, {c} is played by which actor?",
-            ],
-        ).format(c=character)
-        self.mc(f, "who-plays", text, actor, wrong, explain, "actor")
-
-        wrong = self.pick(
-            self.rng(f, "plays-whom"),
+        self.multiple_choice(
+            fact,
+            key="who-plays",
+            text=f"Who plays {character} in HIS & HERS?",
+            correct=actor,
+            wrong=wrong,
+            explanation=explanation,
+            option_kind="actor",
+        )
+        wrong = self.pick_wrong_answers(
+            seeded(fact.id, "plays-whom"),
             "character",
-            max_level=f.level,
+            max_level=fact.level,
             exclude=[character],
             exclude_persons=[person],
             group=group,
+            gender=gender,
         )
-        text = self.phrase(
-            f,
-            "plays-whom",
-            [
-                "Which character does {a} play in HIS & HERS?",
-                "In HIS & HERS, {a} plays which character?",
-                "Whom does {a} play in HIS & HERS?",
-            ],
-        ).format(a=actor)
-        self.mc(f, "plays-whom", text, character, wrong, explain, "character")
-
-        statement = self.phrase(
-            f,
-            "tf-true",
-            [
-                "{a} plays {c} in HIS & HERS.",
-                "In HIS & HERS, {c} is played by {a}.",
-            ],
+        self.multiple_choice(
+            fact,
+            key="plays-whom",
+            text=f"Which character does {actor} play in HIS & HERS?",
+            correct=character,
+            wrong=wrong,
+            explanation=explanation,
+            option_kind="character",
         )
-        self.tf(f, "tf-true", cap(statement.format(a=actor, c=character)), True, explain)
-
-        swap = self.pick(
-            self.rng(f, "tf-false"),
-            "character",
-            max_level=f.level,
-            exclude=[character],
-            exclude_persons=[person],
-            group=group,
-            count=1,
+        if fact.difficulty != "hard" or not wrong:
+            return  # lead roles: a true/false adds nothing a fan would think about
+        self.true_or_false(
+            fact,
+            true_text=f"In HIS & HERS, {character} is played by {actor}.",
+            false_text=f"In HIS & HERS, {wrong[0].value} is played by {actor}.",
+            explanation=explanation,
+            option_facts=[wrong[0].fact_id],
         )
-        if swap:
-            statement = self.phrase(
-                f,
-                "tf-false",
-                [
-                    "{a} plays {c} in HIS & HERS.",
-                    "In HIS & HERS, {c} is played by {a}.",
-                ],
-            )
-            self.tf(
-                f,
-                "tf-false",
-                cap(statement.format(a=actor, c=swap[0].value)),
-                False,
-                f"False. {explain}",
-                extra_facts=[swap[0].fact_id],
-            )
 
-    def relation(self, f: Fact) -> None:
-        character, relation = f["character"], f["relation"]
-        explain = f"{character} is {relation}."
-        cast_person = {c.value: c.person for c in self.candidates["character"]}
-        person = cast_person.get(character, "")
-        # "Richard Jones is Richard's wife" would be false but absurd.
-        first_name = character.split()[0]
-        self_referring = [
-            c.value for c in self.candidates["relation"] if re.search(rf"\b{first_name}\b", c.value)
-        ]
-
-        wrong = self.pick(
-            self.rng(f, "who-is"),
-            "character",
-            max_level=f.level,
-            exclude=[character],
-            exclude_persons=[person],
-            group="present",
-        )
-        text = self.phrase(
-            f,
-            "who-is",
-            [
-                "Who is {r} in HIS & HERS?",
-                "In HIS & HERS, which character is {r}?",
-            ],
-        ).format(r=relation)
-        self.mc(f, "who-is", text, character, wrong, explain, "character")
-
-        wrong = self.pick(
-            self.rng(f, "describe"),
+    def relation_questions(self, fact: Fact) -> None:
+        character, relation, gender = fact["character"], fact["relation"], fact["gender"]
+        known = self.characters[character]
+        explanation = self.explained(fact, f"{character} is {relation}.")
+        wrong = self.pick_wrong_answers(
+            seeded(fact.id, "describe"),
             "relation",
-            max_level=f.level,
-            exclude=[relation, *self_referring],
+            max_level=fact.level,
+            exclude=[relation],
             exclude_persons=[character],
-            group=f["gender"],
+            gender=gender,
         )
-        text = self.phrase(
-            f,
-            "describe",
-            [
-                "In HIS & HERS, who is {c}?",
-                "How is {c} connected to the story of HIS & HERS?",
-            ],
-        ).format(c=character)
-        self.mc(f, "describe", text, relation, wrong, explain, "relation")
-
-        self.tf(f, "tf-true", f"In HIS & HERS, {character} is {relation}.", True, explain)
-        swap = self.pick(
-            self.rng(f, "tf-false"),
-            "relation",
-            max_level=f.level,
-            exclude=[relation, *self_referring],
-            exclude_persons=[character],
-            group=f["gender"],
-            count=1,
+        self.multiple_choice(
+            fact,
+            key="describe",
+            text=f"How is {character} connected to the story of HIS & HERS?",
+            correct=relation,
+            wrong=wrong,
+            explanation=explanation,
+            option_kind="relation",
         )
-        if swap:
-            self.tf(
-                f,
-                "tf-false",
-                f"{cap(character)} is {swap[0].value}.",
-                False,
-                f"False. {explain}",
-                extra_facts=[swap[0].fact_id],
-            )
-
-    def victim(self, f: Fact) -> None:
-        character, ordinal = f["character"], ORDINALS[f["order"]]
-        explain = f["explain"]
-        wrong = self.pick(
-            self.rng(f, "who"), "character", max_level=f.level, exclude=[character], group="present"
-        )
-        text = self.phrase(
-            f,
-            "who",
-            [
-                "Who is the {o} murder victim in HIS & HERS?",
-                "In HIS & HERS, whose murder is the {o}?",
-            ],
-        ).format(o=ordinal)
-        self.mc(f, "who", text, character, wrong, explain, "character")
-        self.tf(
-            f,
-            "tf-true",
-            f"{character} is the {ordinal} murder victim in HIS & HERS.",
-            True,
-            explain,
-        )
-        # Swapping in another victim reveals that they are a victim too: the
-        # swapped fact joins the question's facts and may raise its level.
-        swap = self.pick(
-            self.rng(f, "tf-false"), "victim", max_level=f.level, exclude=[character], count=1
-        )
-        if swap:
-            self.tf(
-                f,
-                "tf-false",
-                f"{swap[0].value} is the {ordinal} murder victim in HIS & HERS.",
-                False,
-                f"False. {explain}",
-                extra_facts=[swap[0].fact_id],
-            )
-
-    def event(self, f: Fact) -> None:
-        episode, statement = f["episode"], f["statement"]
-        correct = f"Episode {episode}"
-        explain = f"In episode {episode}, {statement}."
-        wrong = self.pick(
-            self.rng(f, "which-episode"), "episode", max_level=f.level, exclude=[correct]
-        )
-        self.mc(
-            f,
-            "which-episode",
-            f"In which episode of HIS & HERS {f['ask']}?",
-            correct,
-            wrong,
-            explain,
-            "episode",
-        )
-        phrasings = [
-            "In episode {n}, {s}.",
-            "{S} in episode {n}.",
-            "Episode {n} is the one in which {s}.",
-        ]
-        self.tf(
-            f,
-            "tf-true",
-            self.phrase(f, "tf-true", phrasings).format(n=episode, s=statement, S=cap(statement)),
-            True,
-            explain,
-        )
-        swap = self.pick(
-            self.rng(f, "tf-false"), "episode", max_level=f.level, exclude=[correct], count=1
-        )
-        other = swap[0].value.removeprefix("Episode ")
-        self.tf(
-            f,
-            "tf-false",
-            self.phrase(f, "tf-false", phrasings).format(n=other, s=statement, S=cap(statement)),
-            False,
-            f"False. {explain}",
-            extra_facts=[swap[0].fact_id],
+        if known.child:
+            self.skipped.append((f"{fact.id}:who-is", "a child: no option set of her kind"))
+            return
+        wrong = self.character_options(fact, character, key="who-is", level=fact.level, moment=0)
+        if self.surname_tell(relation, character, [c.value for c in wrong]):
+            self.skipped.append((f"{fact.id}:who-is", "the answer's surname would give it away"))
+            return
+        self.multiple_choice(
+            fact,
+            key="who-is",
+            text=f"In HIS & HERS, who is {relation}?",
+            correct=character,
+            wrong=wrong,
+            explanation=explanation,
+            option_kind="character",
         )
 
-    def episode_overview(self, events: list[Fact]) -> None:
-        """One "which of these happens in episode N?" per episode."""
-        by_episode: dict[int, list[Fact]] = {}
-        for f in events:
-            by_episode.setdefault(f["episode"], []).append(f)
-        for episode, facts in sorted(by_episode.items()):
-            key = "which-happens"
-            rng = random.Random(f"episode-{episode}:{key}")
-            fact = rng.choice(facts)
-            others = [e for e in events if e["episode"] != episode]
-            # Prefer the earliest episodes' events: they reveal the least.
-            others.sort(key=lambda e: (e.level, e.id))
-            wrong: list[Candidate] = []
-            used_episodes: set[int] = set()
-            for e in others:
-                if e["episode"] not in used_episodes and len(wrong) < WRONG_OPTIONS:
-                    wrong.append(Candidate(cap(e["statement"]), e.id, e.level))
-                    used_episodes.add(e["episode"])
-            self.mc(
+    def surname_tell(self, stem: str, correct: str, wrong: list[str]) -> bool:
+        """The stem names someone (by first name) whose surname only the answer shares."""
+        family = surname(correct)
+        if not family or any(surname(w) == family for w in wrong):
+            return False
+        for name in self.characters:
+            first = name.split()[0]
+            if surname(name) == family and name != correct and re.search(rf"\b{first}\b", stem):
+                return True
+        return False
+
+    def victim_questions(self, fact: Fact) -> None:
+        character, ordinal = fact["character"], ORDINALS[fact["order"]]
+        explanation = self.explained(fact, f"{character} is the {ordinal} murder victim.")
+        wrong = self.character_options(
+            fact,
+            character,
+            key="who",
+            level=fact.level,
+            moment=fact.level,
+            exclude=["Anna Andrews"],
+        )
+        self.multiple_choice(
+            fact,
+            key="who",
+            text=f"Who is the {ordinal} murder victim in HIS & HERS?",
+            correct=character,
+            wrong=wrong,
+            explanation=explanation,
+            option_kind="character",
+        )
+        if fact["order"] > 1:
+            self.which_episode(
                 fact,
-                key,
-                f"Which of these happens in episode {episode} of HIS & HERS?",
-                cap(fact["statement"]),
-                wrong,
-                f"In episode {episode}, {fact['statement']}.",
-                "event",
+                episode=fact.level,
+                text=f"In which episode of HIS & HERS is {character}'s body found?",
+                explanation=explanation,
+            )
+        if wrong:
+            self.true_or_false(
+                fact,
+                true_text=f"{character} is the {ordinal} murder victim in HIS & HERS.",
+                false_text=f"{wrong[0].value} is the {ordinal} murder victim in HIS & HERS.",
+                explanation=explanation,
+                option_facts=[wrong[0].fact_id],
             )
 
-    def value(self, f: Fact) -> None:
-        values, kind = f["values"], f["value_kind"]
-        not_wrong = [*values, *f.get("not_distractors", [])]
-        explain = f["explain"]
-        rng = self.rng(f, "mc")
-        correct = rng.choice(values)
-        wrong = self.pick(
-            rng,
-            kind,
-            max_level=f.level,
-            exclude=not_wrong,
-            group="present" if kind == "character" else None,
+    def event_questions(self, fact: Fact) -> None:
+        episode, statement = fact["episode"], fact["statement"]
+        explanation = self.explained(fact, f"In episode {episode}, {statement}.")
+        if fact.get("which_episode", True):
+            self.which_episode(
+                fact,
+                episode=episode,
+                text=f"In which episode of HIS & HERS {fact['ask']}?",
+                explanation=explanation,
+            )
+        for role in ("who", "whom"):
+            if not fact.get(role):
+                continue
+            answer = fact[role]
+            wrong = self.character_options(
+                fact,
+                answer,
+                key=role,
+                level=fact.level,
+                moment=episode,
+                exclude=fact.get("involved", []) if role == "who" else (),
+            )
+            self.multiple_choice(
+                fact,
+                key=role,
+                text=fact[f"{role}_ask"],
+                correct=answer,
+                wrong=wrong,
+                explanation=explanation,
+                option_kind="character",
+            )
+        other = episode + 1 if episode < LAST_EPISODE - 1 else episode - 1
+        self.true_or_false(
+            fact,
+            true_text=fact.get("true_statement") or f"In episode {episode}, {statement}.",
+            false_text=fact.get("false_statement") or f"In episode {other}, {statement}.",
+            explanation=explanation,
         )
-        self.mc(f, "mc", self.phrase(f, "mc", f["ask"]), correct, wrong, explain, kind)
-        for value in values:
-            key = "tf-true" if len(values) == 1 else f"tf-true-{slug(value)}"
-            text = cap(self.phrase(f, key, f["state"]).format(value=value))
-            self.tf(f, key, text, True, explain)
-        # A false statement only where one value is the whole truth.
-        if len(values) == 1:
-            swap = self.pick(
-                self.rng(f, "tf-false"),
-                kind,
-                max_level=f.level,
-                exclude=not_wrong,
-                group="present" if kind == "character" else None,
-                count=1,
+
+    def which_episode(self, fact: Fact, *, episode: int, text: str, explanation: str) -> None:
+        nearest = sorted(
+            (n for n in range(1, LAST_EPISODE + 1) if n != episode),
+            key=lambda n: (abs(n - episode), seeded(fact.id, str(n)).random()),
+        )[:WRONG_OPTIONS]
+        pool = {c.value: c for c in self.wrong_answer_candidates["episode"]}
+        self.multiple_choice(
+            fact,
+            key="which-episode",
+            text=text,
+            correct=f"Episode {episode}",
+            wrong=[pool[f"Episode {n}"] for n in sorted(nearest)],
+            explanation=explanation,
+            option_kind="episode",
+            # Neighbouring episodes as options: one step harder than the fact.
+            difficulty=step(fact.difficulty, +1),
+        )
+
+    def value_questions(self, fact: Fact) -> None:
+        values, kind = fact["values"], fact["value_kind"]
+        not_wrong = [*values, *fact.get("not_distractors", [])]
+        rng = seeded(fact.id, "mc")
+        correct = rng.choice(values)
+        state = rng.choice(fact["state"])
+        truth = cap(state.format(value=correct))
+        explanation = self.explained(fact, truth)
+        moment = fact.get("moment", fact.level)
+        if fact.get("wrong"):
+            wrong = [self.hand_picked(fact, value, kind) for value in fact["wrong"]]
+        elif kind == "character":
+            wrong = self.character_options(
+                fact, correct, key="mc", level=fact.level, moment=moment, exclude=not_wrong
             )
-            if swap:
-                text = cap(self.phrase(f, "tf-false", f["state"]).format(value=swap[0].value))
-                self.tf(
-                    f, "tf-false", text, False, f"False. {explain}", extra_facts=[swap[0].fact_id]
-                )
+        else:
+            gender = self.gender_of(kind, correct)
+            wrong = self.pick_wrong_answers(
+                rng,
+                kind,
+                max_level=fact.level,
+                exclude=not_wrong,
+                gender=gender,
+                exclude_persons=[correct] if gender else (),
+            )
+        self.multiple_choice(
+            fact,
+            key="mc",
+            text=rng.choice(fact["ask"]),
+            correct=correct,
+            wrong=wrong,
+            explanation=explanation,
+            option_kind=kind,
+        )
+        if len(values) == 1 and wrong:
+            self.true_or_false(
+                fact,
+                true_text=truth,
+                false_text=cap(state.format(value=wrong[0].value)),
+                explanation=explanation,
+                option_facts=[wrong[0].fact_id],
+            )
 
-    def statement(self, f: Fact) -> None:
-        explain = f.get("explain", f["statement"])
-        self.tf(f, "tf-true", f["statement"], True, explain)
-        if f.get("false_statement"):
-            self.tf(f, "tf-false", f["false_statement"], False, f"False. {explain}")
+    def hand_picked(self, fact: Fact, value: str, kind: str) -> Candidate:
+        """A wrong answer written into the fact; people among them are checked like any other."""
+        if kind == "character":
+            known = self.characters.get(value)
+            answer = self.characters[fact["values"][0]]
+            if (
+                known is None
+                or known.gender != answer.gender
+                or known.child
+                or known.level > fact.level
+            ):
+                raise GenerationError(f"{fact.id}: {value!r} is not a fitting wrong answer")
+            return known
+        return Candidate(value, fact.id, fact.level)
 
-    def credits(self, f: Fact) -> None:
-        person, titles = f["person"], f["titles"]
-        kind = f.get("title_kind", "screen_title")
-        verb = f.get("verb", "is known for")
-        not_wrong = [*titles, *f.get("also_true", [])]
-        listed = ", ".join(titles[:-1]) + f" and {titles[-1]}" if len(titles) > 1 else titles[0]
-        explain = f"The article lists {listed} among {person}'s credits."
-        rng = self.rng(f, "mc")
-        correct = rng.choice(titles)
-        wrong = self.pick(rng, kind, max_level=f.level, exclude=not_wrong, exclude_persons=[person])
-        text = self.phrase(
-            f,
-            "mc",
+    def gender_of(self, kind: str, value: str) -> str:
+        candidates = self.wrong_answer_candidates.get(kind, [])
+        for candidate in candidates:
+            if candidate.value == value:
+                return candidate.gender
+        # A pool of people: the answer is of the pool's gender.
+        return next((c.gender for c in candidates if c.gender), "")
+
+    def statement_questions(self, fact: Fact) -> None:
+        # Both ways round: they share the fact, so one quiz never holds both.
+        self.true_false(
+            fact,
+            key="tf-true",
+            text=fact["statement"],
+            is_true=True,
+            explanation=self.explained(fact),
+        )
+        self.true_false(
+            fact,
+            key="tf-false",
+            text=fact["false_statement"],
+            is_true=False,
+            explanation=self.explained(fact, fact["statement"]),
+        )
+
+    def credits_questions(self, fact: Fact) -> None:
+        person, title = fact["person"], fact["title"]
+        kind = fact.get("title_kind", "screen_title")
+        holders = [
+            c["person"]
+            for c in self.fact_base.of_type("credits")
+            if title in c["all_titles"] or title in c.get("also_true", [])
+        ]
+        others = [t for t in fact["all_titles"] if t != title]
+        detail = f"The article also credits {person} with {', '.join(others)}." if others else ""
+        explanation = f"{self.where(fact)}: {person} is known for {title}. {detail}".strip()
+        reveals = [f"{fact['id']}.{slug(t)}" for t in others]
+        index = fact["all_titles"].index(title)
+        wrong = self.pick_wrong_answers(
+            seeded(fact.id, "who"),
+            "credited_actor",
+            max_level=fact.level,
+            exclude=holders,
+            gender=fact["gender"],
+        )
+        if kind == "screen_title" and index > 0 and len(wrong) == WRONG_OPTIONS:
+            self.multiple_choice(
+                fact,
+                key="who",
+                text=f"Which HIS & HERS cast member is known for {title}?",
+                correct=person,
+                wrong=wrong,
+                explanation=explanation,
+                option_kind="credited_actor",
+                reveals=reveals,
+            )
+            return
+        wrong = self.pick_wrong_answers(
+            seeded(fact.id, "title"),
+            kind,
+            max_level=fact.level,
+            exclude=[*fact["all_titles"], *fact.get("also_true", [])],
+            exclude_persons=[person],
+        )
+        phrasings = (
             [
                 "Which of these titles is {p} known for?",
-                "{p} is known for which of these titles?",
+                "{p} is known for which of these?",
+                "Which of these is part of {p}'s screen career?",
+                "Besides HIS & HERS, which of these features {p}?",
             ]
             if kind == "screen_title"
-            else ["Which of these has {p} composed music for?"],
-        )
-        self.mc(f, "mc", text.format(p=person), correct, wrong, explain, kind)
-        for title in titles:
-            key = f"tf-{slug(title)}"
-            self.tf(f, key, f"{person} {verb} {title}.", True, explain)
-            if not f.get("reverse", True):
-                continue
-            # Anyone else credited with (or really known for) the title is kept out.
-            holders = [
-                c["person"]
-                for c in self.fb.of_type("credits")
-                if title in c["titles"] or title in c.get("also_true", [])
+            else [
+                "Which of these has {p} composed music for?",
+                "{p}'s credits as a composer include which of these?",
+                "Which of these does the article list among {p}'s scores?",
+                "Which of these series is {p} also scoring?",
             ]
-            wrong = self.pick(
-                self.rng(f, f"who-{slug(title)}"),
-                "credited_actor",
-                max_level=f.level,
-                exclude=holders,
-            )
-            self.mc(
-                f,
-                f"who-{slug(title)}",
-                f"Which HIS & HERS cast member is known for {title}?",
-                person,
-                wrong,
-                explain,
-                "credited_actor",
-            )
+        )
+        self.multiple_choice(
+            fact,
+            key="title",
+            text=phrasings[index % len(phrasings)].format(p=person),
+            correct=title,
+            wrong=wrong,
+            explanation=explanation,
+            option_kind=kind,
+            reveals=reveals,
+        )
+
+    # --- questions across facts -------------------------------------------------
+
+    def story_events(self) -> list[Fact]:
+        """Events, and facts that name their own episode and event, in story order."""
+        found = [
+            f
+            for f in self.fact_base.facts.values()
+            if f.type == "event" or (f.get("episode") and f.get("event"))
+        ]
+        return sorted(found, key=lambda e: (e["episode"], e.id))
+
+    @staticmethod
+    def event_text(fact: Fact) -> str:
+        return fact.get("event") or fact["statement"]
+
+    def episode_questions(self) -> None:
+        """ "Which of these happens in episode N?" and "which happens first/last?"."""
+        events = self.story_events()
+        by_episode: dict[int, list[Fact]] = {}
+        for event in events:
+            by_episode.setdefault(event["episode"], []).append(event)
+        for episode in range(2, LAST_EPISODE + 1):
+            rng = seeded("episode", str(episode), "which-happens")
+            answers = rng.sample(by_episode[episode], min(2, len(by_episode[episode])))
+            # Wrong options from the episodes just before: the level stays at N.
+            earlier = [e for e in events if episode - 3 <= e["episode"] < episode]
+            for number, answer in enumerate(answers):
+                if len(earlier) >= WRONG_OPTIONS:
+                    self.event_choice(
+                        answer,
+                        key=f"happens-in-episode-{episode}",
+                        text=HAPPENS_IN_PHRASINGS[number].format(episode=episode),
+                        wrong_events=rng.sample(earlier, WRONG_OPTIONS),
+                        difficulty="medium",
+                    )
+        for episode in range(3, LAST_EPISODE + 1):
+            for which in ("first", "last"):
+                rng = seeded("episode", str(episode), which)
+                pool = [e for e in events if e["episode"] <= episode]
+                if which == "first":
+                    answer = rng.choice(by_episode[min(by_episode)])
+                    others = [e for e in pool if e["episode"] > answer["episode"]]
+                else:
+                    answer = rng.choice(by_episode[episode])
+                    others = [e for e in pool if e["episode"] < episode]
+                wrong_events = rng.sample(others, WRONG_OPTIONS)
+                if which == "first" and not any(e["episode"] == episode for e in wrong_events):
+                    wrong_events[-1] = rng.choice(by_episode[episode])
+                picked = [answer, *wrong_events]
+                spread = max(e["episode"] for e in picked) - min(e["episode"] for e in picked)
+                self.event_choice(
+                    answer,
+                    key=f"happens-{which}-by-{episode}",
+                    text=ORDER_PHRASINGS[episode - 3].format(which=which),
+                    wrong_events=wrong_events,
+                    difficulty="hard" if spread <= 3 else "medium",
+                )
+
+    def event_choice(self, answer: Fact, *, key, text, wrong_events, difficulty) -> None:
+        wrong = [Candidate(cap(self.event_text(e)), e.id, e.level) for e in wrong_events]
+        timeline = "; ".join(
+            f"episode {e['episode']}: {self.event_text(e)}"
+            for e in sorted([answer, *wrong_events], key=lambda e: e["episode"])
+        )
+        self.multiple_choice(
+            answer,
+            key=key,
+            text=text,
+            correct=cap(self.event_text(answer)),
+            wrong=wrong,
+            explanation=f"Complete Season Breakdown: {cap(timeline)}.",
+            option_kind="event",
+            difficulty=difficulty,
+            category="episodes",
+            # Every option is a true event: all of them are revealed.
+            reveals=[e.id for e in wrong_events],
+            form="event-choice",
+        )
+
+    def victim_order_questions(self) -> None:
+        victims = sorted(self.fact_base.of_type("victim"), key=lambda v: v["order"])
+        if len(victims) < 3:
+            return
+        last = victims[-1]
+        names = [v["character"].split()[0] for v in victims]
+        orders = [", ".join(p) for p in itertools.permutations(names)]
+        rng = seeded(last.id, "order")
+        wrong = [Candidate(o, last.id, last.level) for o in rng.sample(orders[1:], WRONG_OPTIONS)]
+        found = ", ".join(f"{v['character']} in episode {v.level}" for v in victims)
+        others = [v.id for v in victims[:-1]]
+        self.multiple_choice(
+            last,
+            key="order",
+            text="In which order are the murder victims found?",
+            correct=orders[0],
+            wrong=wrong,
+            explanation=f"Complete Season Breakdown: the bodies are found in this order: {found}.",
+            option_kind="victim_order",
+            difficulty="hard",
+            reveals=others,
+            form="order",
+        )
+        # "Which of these is NOT a victim?": a woman alive at the last murder.
+        not_victim = self.character_options(
+            last,
+            last["character"],
+            key="not-victim",
+            level=last.level,
+            moment=last.level,
+            exclude=["Anna Andrews"],
+        )
+        if not not_victim:
+            return
+        answer = not_victim[0]
+        wrong = [self.characters[v["character"]] for v in victims]
+        self.multiple_choice(
+            last,
+            key="not-victim",
+            text="Which of these women is NOT one of the murder victims?",
+            correct=answer.value,
+            wrong=wrong,
+            explanation=f"Complete Season Breakdown: the three victims are {found}; {answer.value} is not one of them.",
+            option_kind="character",
+            difficulty="medium",
+            reveals=others,
+            form="not",
+        )
 
     def build(self) -> list[QuestionSpec]:
-        for type_ in ("cast", "relation", "victim", "event", "value", "statement", "credits"):
-            for fact in self.fb.of_type(type_):
-                getattr(self, type_)(fact)
-        self.episode_overview(self.fb.of_type("event"))
+        for type_, make in self.forms.items():
+            for fact in self.fact_base.of_type(type_):
+                make(fact)
+        self.episode_questions()
+        self.victim_order_questions()
         self._check()
         return self.specs
 
@@ -601,11 +938,13 @@ class _Builder:
             raise GenerationError(f"two generated questions share a wording: {repeated}")
         keys = Counter(spec.source_key for spec in self.specs)
         if any(n > 1 for n in keys.values()):
-            raise GenerationError("two generated questions share a source key")
+            raise GenerationError(
+                f"two generated questions share a source key: {[k for k, n in keys.items() if n > 1]}"
+            )
 
 
 def build_questions(fact_base: FactBase | None = None) -> list[QuestionSpec]:
-    return _Builder(fact_base or default_fact_base()).build()
+    return Builder(fact_base or default_fact_base()).build()
 
 
 @dataclass
