@@ -41,6 +41,9 @@ def seed_bank(size: int, *, seed: int = 7, progress=None) -> Bank:
                     spoiler_level=rng.randint(0, 6),
                     status=Question.Status.PUBLISHED,
                     random_key=rng.random(),
+                    # About three questions per fact, as in the generated bank:
+                    # the draw keeps one question per fact in a quiz.
+                    facts=[f"bench.fact-{rng.randrange(max(1, size // 3))}"],
                 )
                 for i in range(n)
             )

@@ -54,7 +54,9 @@ ORDER_PHRASINGS = (
     "Of these moments in HIS & HERS, which comes {which}?",
     "Which of these events of HIS & HERS comes {which}?",
 )
-STORY_CATEGORIES = frozenset({"story", "episodes", "murders", "ending", "book-vs-series"})
+STORY_CATEGORIES = frozenset(
+    {"story", "characters", "episodes", "murders", "ending", "book-vs-series"}
+)
 
 
 class GenerationError(RuntimeError):

@@ -8,6 +8,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import itertools
 import random
 import secrets
 from collections.abc import Collection
@@ -100,30 +101,70 @@ def recently_seen_ids(player: Player | None, session_key: str) -> set[int]:
     )
 
 
+def _shuffled(rows: list, rng: random.Random):
+    """Yield `rows` in random order, drawing randomness only for what is used
+    (the same draws as rng.sample(rows, k) for the first k)."""
+    pool = list(rows)
+    for i in range(len(pool)):
+        j = rng.randrange(len(pool) - i)
+        yield pool[j]
+        pool[j] = pool[len(pool) - i - 1]
+
+
+def pick_distinct(
+    rows, length: int, avoid=frozenset(), rng: random.Random | None = None
+) -> list[int]:
+    """Pick up to `length` ids from (id, facts) rows, uniformly at random, so that
+    no two picked questions share a fact, preferring ids not in `avoid`.
+
+    A question's facts are everything its wording, answer and explanation
+    reveal (quiz.generator), so this also keeps out a question whose wording
+    gives away another's answer. Pure: the draw and the bank's simulations
+    (quiz.bank_stats) both use it.
+    """
+    rng = rng or random.Random(secrets.randbits(64))
+    fresh = [row for row in rows if row[0] not in avoid]
+    stale = [row for row in rows if row[0] in avoid]
+    picked: list[int] = []
+    used: set[str] = set()
+    # Fresh ones first, each group in random order.
+    for question_id, facts in itertools.chain(_shuffled(fresh, rng), _shuffled(stale, rng)):
+        if len(picked) == length:
+            break
+        facts = set(facts or ())
+        if facts & used:
+            continue
+        picked.append(question_id)
+        used |= facts
+    return picked
+
+
 def draw_question_ids(
     candidates, length: int, avoid: Collection[int] = frozenset(), rng: random.Random | None = None
 ) -> list[int]:
-    """Pick `length` distinct question ids, uniformly, preferring ids not in `avoid`.
+    """Pick `length` question ids, uniformly, no two about the same fact,
+    preferring ids not in `avoid`; fewer only when the pool cannot fill a quiz.
 
     Each question carries an indexed uniform random_key. We read a window of
-    consecutive keys from a random start (wrapping around once) and sample from
-    it: at most two walks along question_draw_key_idx in key order, stopping
-    after `window` matches, never ORDER BY RANDOM() or an OFFSET scan, so the
-    cost does not grow with the bank (it grows with 1 / the share of the bank
-    the filters keep).
+    consecutive keys from a random start (wrapping around once) and pick from
+    it with pick_distinct: walks along question_draw_key_idx in key order,
+    stopping after `window` matches, never ORDER BY RANDOM() or an OFFSET scan,
+    so the cost does not grow with the bank (it grows with 1 / the share of the
+    bank the filters keep). When shared facts leave the window short, it is
+    read again four times wider, up to the whole pool.
     """
     rng = rng or random.Random(secrets.randbits(64))
     window = max(4 * length, length + len(avoid))
     start = rng.random()
-    ordered = candidates.order_by("random_key").values_list("id", flat=True)
-    ids = list(ordered.filter(random_key__gte=start)[:window])
-    if len(ids) < window:
-        ids += list(ordered.filter(random_key__lt=start)[: window - len(ids)])
-    fresh = [i for i in ids if i not in avoid]
-    if len(fresh) >= length:
-        return rng.sample(fresh, length)
-    stale = [i for i in ids if i in avoid]
-    return fresh + rng.sample(stale, min(length - len(fresh), len(stale)))
+    ordered = candidates.order_by("random_key").values_list("id", "facts")
+    while True:
+        rows = list(ordered.filter(random_key__gte=start)[:window])
+        if len(rows) < window:
+            rows += list(ordered.filter(random_key__lt=start)[: window - len(rows)])
+        picked = pick_distinct(rows, length, avoid, rng)
+        if len(picked) == length or len(rows) < window:
+            return picked
+        window *= 4
 
 
 def _snapshot(question: Question, position: int, rng: random.Random) -> AttemptQuestion:
