@@ -20,7 +20,6 @@ true/false per fact at most, alternating True and False across facts.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import random
 import re
@@ -124,13 +123,8 @@ def seeded(*parts: str) -> random.Random:
     return random.Random(":".join(parts))
 
 
-def coin(*parts: str) -> bool:
-    """A stable, evenly spread yes/no per key (True/False alternation across facts)."""
-    return hashlib.sha256(":".join(parts).encode()).digest()[0] % 2 == 0
-
-
-def third(*parts: str) -> int:
-    return hashlib.sha256(":".join(parts).encode()).digest()[0] % 3
+def and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def surname(name: str) -> str:
@@ -173,11 +167,17 @@ def collect_candidates(fact_base: FactBase) -> dict[str, list[Candidate]]:
                 died=fact.get("died"),
             ),
         )
+    children = {f["character"] for f in fact_base.of_type("cast") if f.get("child")}
     for fact in fact_base.of_type("relation"):
         add(
             "relation",
             Candidate(
-                fact["relation"], fact.id, fact.level, fact["character"], gender=fact["gender"]
+                fact["relation"],
+                fact.id,
+                fact.level,
+                fact["character"],
+                gender=fact["gender"],
+                child=fact["character"] in children,
             ),
         )
         if fact.get("inverse_relation"):
@@ -273,19 +273,32 @@ class Builder:
         return chosen
 
     def character_options(
-        self, fact: Fact, answer: str, *, key: str, level: int, moment: int, exclude=()
-    ):
+        self, fact: Fact, answer: str, *, key: str, level: int, moment: int, stem: str, exclude=()
+    ) -> list[Candidate]:
+        """Wrong characters for a story question: the answer's gender and
+        timeline only, met by `level`, alive at `moment`, no child, and no one
+        the stem itself names (it would rule them out)."""
         known = self.characters[answer]
-        return self.pick_wrong_answers(
+        named = [name for name in self.characters if self.names(stem, name)]
+        wrong = self.pick_wrong_answers(
             seeded(fact.id, key),
             "character",
             max_level=level,
-            exclude=[answer, *exclude],
+            exclude=[answer, *exclude, *named],
             exclude_persons=[known.person],
             group=known.group,
             gender=known.gender,
             moment=moment,
         )
+        return [c for c in wrong if c.group == known.group]
+
+    @staticmethod
+    def names(text: str, name: str) -> bool:
+        """Whether `text` names the character `name` (full name or first name)."""
+        if name.startswith("teen "):
+            return re.search(rf"\b{re.escape(name)}\b", text) is not None
+        first = name.split()[0]
+        return re.search(rf"\b{re.escape(first)}\b", text) is not None
 
     # --- the two question shapes ----------------------------------------------
 
@@ -433,13 +446,19 @@ class Builder:
         true_text: str,
         false_text: str | None,
         explanation: str,
+        true_explanation: str = "",
         option_facts=(),
     ) -> None:
-        """The fact's one true/false question, true or false as `tf_truth` says."""
+        """The fact's one true/false question, true or false as `tf_truth` says.
+        A true statement's explanation does not restate it: the source and the detail."""
         truth = self.tf_truth(fact, "tf")
         if truth:
             self.true_false(
-                fact, key="tf", text=true_text, is_true=True, explanation=self.explained(fact)
+                fact,
+                key="tf",
+                text=true_text,
+                is_true=True,
+                explanation=true_explanation or self.explained(fact),
             )
         elif truth is False and false_text:
             self.true_false(
@@ -496,14 +515,18 @@ class Builder:
             explanation=explanation,
             option_kind="character",
         )
-        if fact.difficulty != "hard" or not wrong:
+        if fact.difficulty != "hard":
             return  # lead roles: a true/false adds nothing a fan would think about
+        # A false swap never puts a supporting actor in a lead role: common sense refutes it.
+        leads = {f["character"] for f in self.fact_base.of_type("cast") if f.difficulty == "easy"}
+        swaps = [c for c in wrong if c.value not in leads]
         self.true_or_false(
             fact,
             true_text=f"In HIS & HERS, {character} is played by {actor}.",
-            false_text=f"In HIS & HERS, {wrong[0].value} is played by {actor}.",
+            false_text=f"In HIS & HERS, {swaps[0].value} is played by {actor}." if swaps else None,
             explanation=explanation,
-            option_facts=[wrong[0].fact_id],
+            true_explanation=explanation,
+            option_facts=[swaps[0].fact_id] if swaps else (),
         )
 
     def relation_questions(self, fact: Fact) -> None:
@@ -514,7 +537,15 @@ class Builder:
             seeded(fact.id, "describe"),
             "relation",
             max_level=fact.level,
-            exclude=[relation],
+            # "Meg's mother" for Meg herself would be absurd, not wrong.
+            exclude=[
+                relation,
+                *(
+                    c.value
+                    for c in self.wrong_answer_candidates["relation"]
+                    if self.names(c.value, character)
+                ),
+            ],
             exclude_persons=[character],
             gender=gender,
         )
@@ -530,7 +561,9 @@ class Builder:
         if known.child:
             self.skipped.append((f"{fact.id}:who-is", "a child: no option set of her kind"))
             return
-        wrong = self.character_options(fact, character, key="who-is", level=fact.level, moment=0)
+        wrong = self.character_options(
+            fact, character, key="who-is", level=fact.level, moment=0, stem=f"who is {relation}"
+        )
         if self.surname_tell(relation, character, [c.value for c in wrong]):
             self.skipped.append((f"{fact.id}:who-is", "the answer's surname would give it away"))
             return
@@ -564,6 +597,7 @@ class Builder:
             key="who",
             level=fact.level,
             moment=fact.level,
+            stem="",
             exclude=["Anna Andrews"],
         )
         self.multiple_choice(
@@ -611,6 +645,7 @@ class Builder:
                 key=role,
                 level=fact.level,
                 moment=episode,
+                stem=fact[f"{role}_ask"],
                 exclude=fact.get("involved", []) if role == "who" else (),
             )
             self.multiple_choice(
@@ -657,11 +692,18 @@ class Builder:
         truth = cap(state.format(value=correct))
         explanation = self.explained(fact, truth)
         moment = fact.get("moment", fact.level)
+        ask = rng.choice(fact["ask"])
         if fact.get("wrong"):
             wrong = [self.hand_picked(fact, value, kind) for value in fact["wrong"]]
         elif kind == "character":
             wrong = self.character_options(
-                fact, correct, key="mc", level=fact.level, moment=moment, exclude=not_wrong
+                fact,
+                correct,
+                key="mc",
+                level=fact.level,
+                moment=moment,
+                stem=ask,
+                exclude=not_wrong,
             )
         else:
             gender = self.gender_of(kind, correct)
@@ -676,7 +718,7 @@ class Builder:
         self.multiple_choice(
             fact,
             key="mc",
-            text=rng.choice(fact["ask"]),
+            text=ask,
             correct=correct,
             wrong=wrong,
             explanation=explanation,
@@ -740,8 +782,9 @@ class Builder:
             if title in c["all_titles"] or title in c.get("also_true", [])
         ]
         others = [t for t in fact["all_titles"] if t != title]
-        detail = f"The article also credits {person} with {', '.join(others)}." if others else ""
-        explanation = f"{self.where(fact)}: {person} is known for {title}. {detail}".strip()
+        verb = "is known for" if kind == "screen_title" else "has scored"
+        detail = f"The article also names {and_list(others)}." if others else ""
+        explanation = f"{self.where(fact)}: {person} {verb} {title}. {detail}".strip()
         reveals = [f"{fact['id']}.{slug(t)}" for t in others]
         index = fact["all_titles"].index(title)
         wrong = self.pick_wrong_answers(
@@ -856,17 +899,17 @@ class Builder:
 
     def event_choice(self, answer: Fact, *, key, text, wrong_events, difficulty) -> None:
         wrong = [Candidate(cap(self.event_text(e)), e.id, e.level) for e in wrong_events]
-        timeline = "; ".join(
-            f"episode {e['episode']}: {self.event_text(e)}"
-            for e in sorted([answer, *wrong_events], key=lambda e: e["episode"])
-        )
+        by_episode: dict[int, list[str]] = {}
+        for event in sorted([answer, *wrong_events], key=lambda e: e["episode"]):
+            by_episode.setdefault(event["episode"], []).append(self.event_text(event))
+        timeline = " ".join(f"Episode {n}: {'; '.join(texts)}." for n, texts in by_episode.items())
         self.multiple_choice(
             answer,
             key=key,
             text=text,
             correct=cap(self.event_text(answer)),
             wrong=wrong,
-            explanation=f"Complete Season Breakdown: {cap(timeline)}.",
+            explanation=f"Complete Season Breakdown. {timeline}",
             option_kind="event",
             difficulty=difficulty,
             category="episodes",
@@ -905,6 +948,7 @@ class Builder:
             key="not-victim",
             level=last.level,
             moment=last.level,
+            stem="",
             exclude=["Anna Andrews"],
         )
         if not not_victim:
