@@ -33,6 +33,7 @@ class BankQuestion:
     difficulty: str
     spoiler_level: int
     facts: tuple[str, ...]
+    mentions: tuple[str, ...] = ()
 
     @property
     def fact_id(self) -> str:
@@ -55,6 +56,7 @@ def from_specs(specs) -> list[BankQuestion]:
             s.difficulty,
             s.spoiler_level,
             tuple(s.facts),
+            tuple(s.mentions),
         )
         for s in specs
     ]
@@ -72,6 +74,7 @@ def from_queryset(questions) -> list[BankQuestion]:
             q.difficulty,
             q.spoiler_level,
             tuple(q.facts or ()),
+            tuple(q.mentions or ()),
         )
         for q in questions.prefetch_related("options")
     ]
@@ -85,18 +88,27 @@ def pool(bank: list[BankQuestion], level: int, difficulty: str) -> list[BankQues
     ]
 
 
+def quiz_faults(picked: list[BankQuestion]) -> bool:
+    """Whether a quiz asks a fact twice, or mentions a fact another question asks."""
+    asked = Counter(f for q in picked for f in q.facts)
+    if any(n > 1 for n in asked.values()):
+        return True
+    return any(set(q.mentions) & (asked.keys() - set(q.facts)) for q in picked)
+
+
 def repeated_fact_rate(bank, level, difficulty, quizzes, *, seed=0, length=QUIZ_LENGTH):
-    """(share of simulated quizzes repeating a fact, share of quizzes drawn short)."""
-    rows = [(q.id, q.facts) for q in pool(bank, level, difficulty)]
-    facts_of = dict(rows)
+    """(share of simulated quizzes that repeat a fact or give an answer away,
+    share of quizzes drawn short although the pool had `length` questions)."""
+    questions = pool(bank, level, difficulty)
+    by_id = {q.id: q for q in questions}
+    rows = [(q.id, q.facts, q.mentions) for q in questions]
     rng = random.Random(f"{seed}:{level}:{difficulty}")
-    repeats = short = 0
+    faults = short = 0
     for _ in range(quizzes):
-        picked = set(pick_distinct(rows, length, rng=rng))
-        facts = [f for question_id in picked for f in facts_of[question_id]]
-        repeats += len(facts) != len(set(facts))
+        picked = [by_id[i] for i in pick_distinct(rows, length, rng=rng)]
+        faults += quiz_faults(picked)
         short += len(picked) < min(length, len(rows))
-    return repeats / quizzes, short / quizzes
+    return faults / quizzes, short / quizzes
 
 
 def people(fact_base: FactBase) -> dict[str, tuple[str, str, bool]]:

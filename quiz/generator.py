@@ -39,7 +39,11 @@ WRONG_OPTIONS = 3
 ORDINALS = {1: "first", 2: "second", 3: "third"}
 TRUE, FALSE = "True", "False"
 LAST_EPISODE = 6
-SECTION_LABELS = {"Introduction": "The article's opening"}
+SECTION_LABELS = {
+    "Introduction": "The article's opening",
+    # The heading names the composer: it would answer "who composed the score?".
+    "The Soundtrack: Mac Quayle’s Haunting Score": "The Soundtrack",
+}
 # Categories about the story itself (not cast, credits, production...).
 TF_TURNS = (True, False, None)
 TF_TURNS_STORY = (None, False, None, True)
@@ -86,9 +90,12 @@ class QuestionSpec:
     explanation: str
     category: str
     difficulty: str
-    # Facts the wording, the answer and the explanation reveal.
+    # The facts the question asks about (its answer tells them).
     facts: list[str]
     spoiler_level: int
+    # Other facts its wording, options or explanation reveal. A quiz never holds
+    # two questions asking the same fact, nor one that mentions a fact another asks.
+    mentions: list[str] = field(default_factory=list)
     # Facts behind the wrong options: they count towards the level only.
     option_facts: list[str] = field(default_factory=list)
     # The kind of value every option is (actor, character, date...).
@@ -321,6 +328,7 @@ class Builder:
         difficulty: str | None = None,
         category: str | None = None,
         reveals=(),
+        asks=(),
         form: str = "",
     ) -> QuestionSpec | None:
         source_key = f"{fact.id}:{key}"
@@ -341,6 +349,7 @@ class Builder:
             difficulty=difficulty or fact.difficulty,
             category=category,
             reveals=reveals,
+            asks=asks,
             wrong=wrong,
             option_kind=option_kind,
             form=form or key,
@@ -391,11 +400,16 @@ class Builder:
         wrong,
         option_kind,
         form,
+        asks=(),
         option_facts=(),
     ):
-        facts = list(dict.fromkeys([fact.id, *fact.get("draws_on", []), *reveals]))
+        facts = list(dict.fromkeys([fact.id, *asks]))
+        mentions = [
+            i for i in dict.fromkeys([*fact.get("draws_on", []), *reveals]) if i not in facts
+        ]
+        shown = {*facts, *mentions}
         option_facts = [
-            i for i in dict.fromkeys([*option_facts, *(c.fact_id for c in wrong)]) if i not in facts
+            i for i in dict.fromkeys([*option_facts, *(c.fact_id for c in wrong)]) if i not in shown
         ]
         spec = QuestionSpec(
             source_key=source_key,
@@ -406,8 +420,9 @@ class Builder:
             category=category or fact.category,
             difficulty=difficulty,
             facts=facts,
+            mentions=mentions,
             option_facts=option_facts,
-            spoiler_level=self.fact_base.level_of([*facts, *option_facts]),
+            spoiler_level=self.fact_base.level_of([*facts, *mentions, *option_facts]),
             option_kind=option_kind,
             wrong_candidates=list(wrong),
             form=form,
@@ -914,7 +929,7 @@ class Builder:
             difficulty=difficulty,
             category="episodes",
             # Every option is a true event: all of them are revealed.
-            reveals=[e.id for e in wrong_events],
+            reveals=[i for e in wrong_events for i in (e.id, *e.get("draws_on", []))],
             form="event-choice",
         )
 
@@ -938,7 +953,7 @@ class Builder:
             explanation=f"Complete Season Breakdown: the bodies are found in this order: {found}.",
             option_kind="victim_order",
             difficulty="hard",
-            reveals=others,
+            asks=others,
             form="order",
         )
         # "Which of these is NOT a victim?": a woman alive at the last murder.
@@ -964,7 +979,7 @@ class Builder:
             explanation=f"Complete Season Breakdown: the three victims are {found}; {answer.value} is not one of them.",
             option_kind="character",
             difficulty="medium",
-            reveals=others,
+            asks=others,
             form="not",
         )
 
@@ -1016,6 +1031,7 @@ FIELDS = (
     "difficulty",
     "spoiler_level",
     "facts",
+    "mentions",
     "status",
 )
 
@@ -1029,6 +1045,7 @@ def _fields(spec: QuestionSpec) -> dict:
         "difficulty": spec.difficulty,
         "spoiler_level": spec.spoiler_level,
         "facts": spec.facts,
+        "mentions": spec.mentions,
         "status": Question.Status.PUBLISHED,
     }
 

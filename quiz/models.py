@@ -131,7 +131,18 @@ class Question(models.Model):
     facts = models.JSONField(
         default=list,
         blank=True,
-        help_text="Ids of the fact-base facts the wording, options and explanation draw on.",
+        help_text=(
+            "Ids of the fact-base facts this question asks about. A quiz never holds two "
+            "questions asking the same fact."
+        ),
+    )
+    mentions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "Ids of other facts its wording, options or explanation reveal. A quiz never holds "
+            "a question that mentions a fact another question in it asks."
+        ),
     )
     edited_by_admin = models.BooleanField(
         default=False,

@@ -114,28 +114,32 @@ def _shuffled(rows: list, rng: random.Random):
 def pick_distinct(
     rows, length: int, avoid=frozenset(), rng: random.Random | None = None
 ) -> list[int]:
-    """Pick up to `length` ids from (id, facts) rows, uniformly at random, so that
-    no two picked questions share a fact, preferring ids not in `avoid`.
+    """Pick up to `length` ids from (id, facts, mentions) rows, uniformly at
+    random among the questions that fit, preferring ids not in `avoid`.
 
-    A question's facts are everything its wording, answer and explanation
-    reveal (quiz.generator), so this also keeps out a question whose wording
-    gives away another's answer. Pure: the draw and the bank's simulations
-    (quiz.bank_stats) both use it.
+    `facts` are what a question asks, `mentions` what its wording, options and
+    explanation reveal besides (quiz.generator). No two picked questions ask
+    the same fact, and none mentions a fact another one asks: a quiz never
+    repeats a fact or hands over an answer. Pure: the draw and the bank's
+    simulations (quiz.bank_stats) both use it.
     """
     rng = rng or random.Random(secrets.randbits(64))
     fresh = [row for row in rows if row[0] not in avoid]
     stale = [row for row in rows if row[0] in avoid]
     picked: list[int] = []
-    used: set[str] = set()
+    asked: set[str] = set()
+    mentioned: set[str] = set()
     # Fresh ones first, each group in random order.
-    for question_id, facts in itertools.chain(_shuffled(fresh, rng), _shuffled(stale, rng)):
+    for question_id, facts, *rest in itertools.chain(_shuffled(fresh, rng), _shuffled(stale, rng)):
         if len(picked) == length:
             break
         facts = set(facts or ())
-        if facts & used:
+        mentions = set(rest[0] or ()) if rest else set()
+        if facts & asked or facts & mentioned or mentions & asked:
             continue
         picked.append(question_id)
-        used |= facts
+        asked |= facts
+        mentioned |= mentions
     return picked
 
 
@@ -156,7 +160,7 @@ def draw_question_ids(
     rng = rng or random.Random(secrets.randbits(64))
     window = max(4 * length, length + len(avoid))
     start = rng.random()
-    ordered = candidates.order_by("random_key").values_list("id", "facts")
+    ordered = candidates.order_by("random_key").values_list("id", "facts", "mentions")
     while True:
         rows = list(ordered.filter(random_key__gte=start)[:window])
         if len(rows) < window:
