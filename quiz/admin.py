@@ -235,18 +235,23 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.display(description="facts it draws on")
     def facts_display(self, question):
-        if not question.facts:
+        if not question.facts and not question.mentions:
             return "— (hand-written or imported: no facts recorded)"
         facts = default_fact_base().facts
         rows = []
-        for fact_id in question.facts:
-            fact = facts.get(fact_id)
-            if fact is None:
-                rows.append((fact_id, "no longer in the fact base", ""))
-            else:
-                where = f"level {fact.level}" + (f", “{fact.section}”" if fact.section else "")
-                rows.append((fact_id, where, fact.summary))
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}): {}</li>", rows))
+        for role, fact_ids in (("asks", question.facts), ("mentions", question.mentions)):
+            for fact_id in fact_ids:
+                fact = facts.get(fact_id)
+                if fact is None:
+                    rows.append((role, fact_id, "no longer in the fact base", ""))
+                else:
+                    where = f"level {fact.level}" + (f", “{fact.section}”" if fact.section else "")
+                    rows.append((role, fact_id, where, fact.summary))
+        return format_html(
+            "<p>A quiz never holds two questions asking one fact, nor one that mentions a fact "
+            "another asks.</p><ul>{}</ul>",
+            format_html_join("", "<li>{}: {} ({}): {}</li>", rows),
+        )
 
     def save_model(self, request, obj, form, change):
         # A generated question an admin has saved is the admin's from now on:

@@ -50,6 +50,7 @@ TF_TURNS_STORY = (None, False, None, True)
 HAPPENS_IN_PHRASINGS = (
     "Which of these happens in episode {episode} of HIS & HERS?",
     "Which of these moments belongs to episode {episode} of HIS & HERS?",
+    "Episode {episode} of HIS & HERS: which of these happens in it?",
 )
 ORDER_PHRASINGS = (
     "Which of these comes {which} in the story of HIS & HERS?",
@@ -877,7 +878,9 @@ class Builder:
             by_episode.setdefault(event["episode"], []).append(event)
         for episode in range(2, LAST_EPISODE + 1):
             rng = seeded("episode", str(episode), "which-happens")
-            answers = rng.sample(by_episode[episode], min(2, len(by_episode[episode])))
+            answers = rng.sample(
+                by_episode[episode], min(len(HAPPENS_IN_PHRASINGS), len(by_episode[episode]))
+            )
             # Wrong options from the episodes just before: the level stays at N.
             earlier = [e for e in events if episode - 3 <= e["episode"] < episode]
             for number, answer in enumerate(answers):

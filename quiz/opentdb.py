@@ -4,7 +4,10 @@ The shape is Open Trivia DB's API response,
     {"response_code": 0, "results": [{"type": "multiple" | "boolean", "difficulty",
       "category", "question", "correct_answer", "incorrect_answers": [...]}]}
 plus our own optional fields per record: spoiler_level, explanation, source
-("generated:<source key>" or "hand-written") and bank (a bank slug).
+("generated:<source key>" or "hand-written"), bank (a bank slug), facts (the
+fact ids the question asks) and mentions (the fact ids its wording, options
+and explanation reveal besides: a quiz never holds two questions asking one
+fact, nor one mentioning a fact another asks).
 
 Import accepts plain Open Trivia DB files too: their default encoding escapes
 text as HTML entities, so every string is unescaped first and then must not
@@ -41,6 +44,8 @@ MAX_LENGTH = {
 GENERATED_PREFIX = "generated:"
 HAND_WRITTEN = "hand-written"
 SOURCE_KEY = re.compile(r"^[\w.:-]{1,200}$")
+FACT_ID = re.compile(r"^[\w.-]{1,120}$")
+MAX_FACTS = 30
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DEFAULT_IMPORT_BANK = "imported"
 
@@ -72,6 +77,8 @@ def question_to_record(question: Question) -> dict:
             f"{GENERATED_PREFIX}{question.source_key}" if question.source_key else HAND_WRITTEN
         ),
         "bank": question.bank.slug,
+        "facts": list(question.facts or []),
+        "mentions": list(question.mentions or []),
     }
 
 
@@ -94,6 +101,8 @@ class CleanRecord:
     spoiler_level: int | None
     source_key: str
     bank_slug: str
+    facts: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +173,18 @@ def _clean(value: str, name: str, *, required: bool = True) -> str:
     return value
 
 
+def _fact_ids(raw: dict, name: str) -> list[str]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RecordError(f"{name} must be a list of fact ids")
+    if len(value) > MAX_FACTS:
+        raise RecordError(f"{name} has {len(value)} entries; at most {MAX_FACTS}")
+    bad = [v for v in value if not FACT_ID.match(v)]
+    if bad:
+        raise RecordError(f"{name} holds something that is not a fact id: {bad[0][:40]!r}")
+    return list(dict.fromkeys(value))
+
+
 def clean_record(raw) -> CleanRecord:
     if not isinstance(raw, dict):
         raise RecordError("a record must be a JSON object")
@@ -214,6 +235,8 @@ def clean_record(raw) -> CleanRecord:
         spoiler_level=level,
         source_key=source_key,
         bank_slug=bank_slug,
+        facts=_fact_ids(raw, "facts"),
+        mentions=_fact_ids(raw, "mentions"),
     )
 
 
@@ -284,6 +307,8 @@ def _create(record: CleanRecord, bank: Bank) -> Question:
         spoiler_level=record.spoiler_level if known_level else MAX_SPOILER_LEVEL,
         status=Question.Status.PUBLISHED if known_level else Question.Status.DRAFT,
         source_key=record.source_key,
+        facts=record.facts,
+        mentions=record.mentions,
     )
     options = list(record.options)
     if record.kind == Question.Kind.BOOLEAN:

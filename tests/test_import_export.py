@@ -67,8 +67,12 @@ def test_export_has_the_open_trivia_db_shape_plus_our_fields(db):
             "explanation",
             "source",
             "bank",
+            "facts",
+            "mentions",
         }
         assert item["bank"] == BANK_SLUG
+        # Each generated question says which fact it asks (its source key's fact first).
+        assert item["facts"][0] == item["source"].removeprefix("generated:").rsplit(":", 1)[0]
         assert item["source"].startswith("generated:")
         if item["type"] == "boolean":
             assert {item["correct_answer"], *item["incorrect_answers"]} == {"True", "False"}
@@ -113,6 +117,8 @@ def snapshot():
             q.spoiler_level,
             q.status,
             q.source_key,
+            tuple(q.facts),
+            tuple(q.mentions),
             tuple(sorted((o.text, o.is_correct) for o in q.options.all())),
         )
         for q in Question.objects.select_related("bank").prefetch_related("options")
@@ -248,6 +254,10 @@ def test_import_into_a_named_bank(db, tmp_path):
         ),
         (record(source="generated:../../etc passwd"), "not a valid generated-question key"),
         (record(category=["cast"]), "category must be a string"),
+        (record(facts="cast.anna"), "facts must be a list of fact ids"),
+        (record(facts=[1]), "facts must be a list of fact ids"),
+        (record(mentions=["cast anna; drop"]), "mentions holds something that is not a fact id"),
+        (record(facts=[f"x.{n}" for n in range(31)]), "at most 30"),
         ("just a string", "a record must be a JSON object"),
         ({"question": "Who?"}, "type must be"),
     ],
