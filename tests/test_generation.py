@@ -221,13 +221,32 @@ def test_generate_questions_refuses_a_broken_fact_base(db, tmp_path):
     assert not Question.objects.exists()
 
 
-def test_setup_bank_generates_only_into_an_empty_database(db):
+def test_setup_bank_generates_into_an_empty_database_and_then_only_refreshes(db):
     from io import StringIO
 
     call_command("setup_bank", stdout=StringIO())
     count = Question.objects.count()
     assert count >= 250
+    edited = Question.objects.get(source_key="cast.alice:who-plays")
+    edited.text = "Which actress plays Alice?"
+    edited.edited_by_admin = True
+    edited.save()
     out = StringIO()
     call_command("setup_bank", stdout=out)
     assert "already loaded" in out.getvalue()
+    assert "0 created, 0 updated" in out.getvalue() and "1 admin-edited kept" in out.getvalue()
     assert Question.objects.count() == count
+    edited.refresh_from_db()
+    assert edited.text == "Which actress plays Alice?"
+
+
+def test_setup_bank_leaves_a_database_of_other_banks_alone(db):
+    from io import StringIO
+
+    from tests.factories import BankFactory, QuestionFactory
+
+    QuestionFactory(bank=BankFactory(slug="imported", name="Imported"))
+    out = StringIO()
+    call_command("setup_bank", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert Question.objects.count() == 1
