@@ -154,19 +154,25 @@ def draw_question_ids(
     it with pick_distinct: walks along question_draw_key_idx in key order,
     stopping after `window` matches, never ORDER BY RANDOM() or an OFFSET scan,
     so the cost does not grow with the bank (it grows with 1 / the share of the
-    bank the filters keep). When shared facts leave the window short, it is
-    read again four times wider, up to the whole pool.
+    bank the filters keep); then one primary-key read of the window's facts.
+    When shared facts leave the window short, it is read again four times
+    wider, up to the whole pool.
     """
     rng = rng or random.Random(secrets.randbits(64))
     window = max(4 * length, length + len(avoid))
     start = rng.random()
-    ordered = candidates.order_by("random_key").values_list("id", "facts", "mentions")
+    ordered = candidates.order_by("random_key").values_list("id", flat=True)
     while True:
-        rows = list(ordered.filter(random_key__gte=start)[:window])
-        if len(rows) < window:
-            rows += list(ordered.filter(random_key__lt=start)[: window - len(rows)])
-        picked = pick_distinct(rows, length, avoid, rng)
-        if len(picked) == length or len(rows) < window:
+        ids = list(ordered.filter(random_key__gte=start)[:window])
+        if len(ids) < window:
+            ids += list(ordered.filter(random_key__lt=start)[: window - len(ids)])
+        # The window's facts by primary key: the walk above stays an index-only scan.
+        facts = {
+            row[0]: row
+            for row in Question.objects.filter(id__in=ids).values_list("id", "facts", "mentions")
+        }
+        picked = pick_distinct([facts[i] for i in ids], length, avoid, rng)
+        if len(picked) == length or len(ids) < window:
             return picked
         window *= 4
 
