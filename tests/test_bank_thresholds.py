@@ -150,3 +150,15 @@ def test_what_the_bank_leaves_out_is_listed_with_a_reason(fact_base):
     ]
     unused = [h for h in headings if h not in sections and h not in left_out]
     assert unused == []
+
+
+def test_explanations_name_their_source_and_add_something(specs):
+    for spec in specs:
+        source, _, rest = spec.explanation.partition(":")
+        assert source and rest.strip(), spec.source_key
+        shown = f"{spec.text} {' '.join(t for t, _ in spec.options)}".casefold()
+        new_words = {
+            w for w in re.findall(r"[a-z]{4,}", spec.explanation.casefold()) if w not in shown
+        }
+        assert len(new_words) >= 3, (spec.source_key, spec.explanation)
+        assert spec.explanation.casefold().strip() != spec.text.casefold().strip()

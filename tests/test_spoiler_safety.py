@@ -7,6 +7,7 @@ a second net, with the terms kept in the fact base (fixtures/facts/reveal.toml).
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -104,3 +105,45 @@ def test_players_see_nothing_above_what_they_watched(bank):
         shown = Question.objects.published().up_to_episode(watched)
         assert not shown.filter(spoiler_level__gt=watched).exists()
         assert shown.exists()
+
+
+# Answers that are people or episodes recur in many wordings by nature; the
+# mention rule covers them through each fact's draws_on.
+PEOPLE_KINDS = {"actor", "character", "credited_actor", "episode", "boolean", "victim_order"}
+
+
+def test_no_question_gives_away_the_answer_of_one_it_may_share_a_quiz_with():
+    """A value answer ("WSK TV News", "Atlanta") appears in no other question's
+    wording, shown options or explanation unless that question asks or
+    mentions the fact, which keeps the two out of one quiz."""
+    specs = build_questions()
+    leaks = []
+    for asked in specs:
+        if asked.kind != "multiple" or asked.option_kind in PEOPLE_KINDS | {"event"}:
+            continue
+        answer = re.compile(rf"(?<!\w){re.escape(asked.correct)}(?!\w)", re.IGNORECASE)
+        for other in specs:
+            if other is asked or set(asked.facts) & {*other.facts, *other.mentions}:
+                continue
+            shown = [other.text, other.explanation]
+            if other.option_kind == "event":
+                shown += [text for text, _ in other.options]  # events shown are true
+            if any(answer.search(text) for text in shown):
+                leaks.append((asked.source_key, other.source_key))
+    assert leaks == []
+
+
+def test_one_quiz_never_holds_a_question_beside_one_that_reveals_its_answer():
+    """The draw's rule on real questions: a question mentioning a fact never
+    shares a quiz with one asking it (quiz.play.pick_distinct)."""
+    from quiz.play import pick_distinct
+
+    specs = build_questions()
+    station = next(s for s in specs if s.source_key == "premise.station:mc")
+    giveaways = [s for s in specs if "premise.station" in s.mentions]
+    assert giveaways  # e.g. "What brings Anna back…" explains she reports for WSK TV News
+    rows = [(s.source_key, s.facts, s.mentions) for s in [station, *giveaways]]
+    for seed in range(50):
+        picked = pick_distinct(rows, len(rows), rng=random.Random(seed))
+        # Either the station question alone, or only questions that mention it.
+        assert picked == ["premise.station:mc"] or "premise.station:mc" not in picked
