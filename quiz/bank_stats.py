@@ -44,38 +44,29 @@ class BankQuestion:
         return [text for text, ok in self.options if not ok]
 
 
+def _row(question, key, options) -> BankQuestion:
+    """One row from a QuestionSpec or a Question (they share these attributes)."""
+    return BankQuestion(
+        key,
+        question.kind,
+        question.text,
+        tuple(options),
+        question.explanation,
+        question.category,
+        question.difficulty,
+        question.spoiler_level,
+        tuple(question.facts or ()),
+        tuple(question.mentions or ()),
+    )
+
+
 def from_specs(specs) -> list[BankQuestion]:
-    return [
-        BankQuestion(
-            s.source_key,
-            s.kind,
-            s.text,
-            tuple(s.options),
-            s.explanation,
-            s.category,
-            s.difficulty,
-            s.spoiler_level,
-            tuple(s.facts),
-            tuple(s.mentions),
-        )
-        for s in specs
-    ]
+    return [_row(s, s.source_key, s.options) for s in specs]
 
 
 def from_queryset(questions) -> list[BankQuestion]:
     return [
-        BankQuestion(
-            q.id,
-            q.kind,
-            q.text,
-            tuple((o.text, o.is_correct) for o in q.options.all()),
-            q.explanation,
-            q.category,
-            q.difficulty,
-            q.spoiler_level,
-            tuple(q.facts or ()),
-            tuple(q.mentions or ()),
-        )
+        _row(q, q.id, ((o.text, o.is_correct) for o in q.options.all()))
         for q in questions.prefetch_related("options")
     ]
 

@@ -494,43 +494,29 @@ class Builder:
         detail = fact.get("detail", "")
         truth = f"{actor} plays {character}" + (f", {detail}." if detail else ".")
         explanation = f"{self.where(fact)}: {truth}"
-        gender = fact["gender"]
-        wrong = self.pick_wrong_answers(
-            seeded(fact.id, "who-plays"),
-            "actor",
-            max_level=fact.level,
-            exclude=[actor],
-            exclude_persons=[person],
-            group=group,
-            gender=gender,
+        asked = (
+            ("who-plays", "actor", actor, f"Who plays {character} in HIS & HERS?"),
+            ("plays-whom", "character", character, f"Which character does {actor} play?"),
         )
-        self.multiple_choice(
-            fact,
-            key="who-plays",
-            text=f"Who plays {character} in HIS & HERS?",
-            correct=actor,
-            wrong=wrong,
-            explanation=explanation,
-            option_kind="actor",
-        )
-        wrong = self.pick_wrong_answers(
-            seeded(fact.id, "plays-whom"),
-            "character",
-            max_level=fact.level,
-            exclude=[character],
-            exclude_persons=[person],
-            group=group,
-            gender=gender,
-        )
-        self.multiple_choice(
-            fact,
-            key="plays-whom",
-            text=f"Which character does {actor} play in HIS & HERS?",
-            correct=character,
-            wrong=wrong,
-            explanation=explanation,
-            option_kind="character",
-        )
+        for key, kind, correct, text in asked:
+            wrong = self.pick_wrong_answers(
+                seeded(fact.id, key),
+                kind,
+                max_level=fact.level,
+                exclude=[correct],
+                exclude_persons=[person],
+                group=group,
+                gender=fact["gender"],
+            )
+            self.multiple_choice(
+                fact,
+                key=key,
+                text=text,
+                correct=correct,
+                wrong=wrong,
+                explanation=explanation,
+                option_kind=kind,
+            )
         if fact.difficulty != "hard":
             return  # lead roles: a true/false adds nothing a fan would think about
         # A false swap never puts a supporting actor in a lead role: common sense refutes it.

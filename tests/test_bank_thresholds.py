@@ -33,18 +33,26 @@ SIMULATED_QUIZZES = 300
 
 
 @pytest.fixture(scope="module")
-def fact_base():
-    return load_fact_base()
+def generated():
+    """(fact base, specs, rows): the generator's output, built once."""
+    facts = load_fact_base()
+    built = build_questions(facts)
+    return facts, built, from_specs(built)
 
 
 @pytest.fixture(scope="module")
-def specs(fact_base):
-    return build_questions(fact_base)
+def fact_base(generated):
+    return generated[0]
 
 
 @pytest.fixture(scope="module")
-def bank(specs):
-    return from_specs(specs)
+def specs(generated):
+    return generated[1]
+
+
+@pytest.fixture(scope="module")
+def bank(generated):
+    return generated[2]
 
 
 @pytest.mark.parametrize("level", LEVELS)
