@@ -434,7 +434,10 @@ class Builder:
     def explained(self, fact: Fact, truth: str = "") -> str:
         """The source, the truth (unless the question states it) and a related detail."""
         detail = fact.get("explain", "")
-        return " ".join(part for part in (f"{self.where(fact)}:", truth, detail) if part)
+        where = self.where(fact)
+        # "Episode 3: In episode 3, …" says the episode twice.
+        truth = cap(truth.removeprefix(f"In {where.lower()}, "))
+        return " ".join(part for part in (f"{where}:", truth, detail) if part)
 
     def tf_truth(self, fact: Fact, *parts: str) -> bool | None:
         """True, False or None (no true/false question) for this fact.
