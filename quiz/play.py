@@ -124,8 +124,11 @@ def pick_distinct(
     simulations (quiz.bank_stats) both use it.
     """
     rng = rng or random.Random(secrets.randbits(64))
-    fresh = [row for row in rows if row[0] not in avoid]
-    stale = [row for row in rows if row[0] in avoid]
+    if avoid:
+        fresh = [row for row in rows if row[0] not in avoid]
+        stale = [row for row in rows if row[0] in avoid]
+    else:
+        fresh, stale = rows, []
     picked: list[int] = []
     asked: set[str] = set()
     mentioned: set[str] = set()
