@@ -81,7 +81,7 @@ def pool(bank: list[BankQuestion], level: int, difficulty: str) -> list[BankQues
 
 def quiz_faults(picked: list[BankQuestion]) -> bool:
     """Whether a quiz asks a fact twice, or mentions a fact another question asks."""
-    asked = Counter(f for q in picked for f in q.facts)
+    asked = Counter(fact for q in picked for fact in q.facts)
     if any(n > 1 for n in asked.values()):
         return True
     return any(set(q.mentions) & (asked.keys() - set(q.facts)) for q in picked)

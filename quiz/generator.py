@@ -175,7 +175,7 @@ def collect_candidates(fact_base: FactBase) -> dict[str, list[Candidate]]:
                 died=fact.get("died"),
             ),
         )
-    children = {f["character"] for f in fact_base.of_type("cast") if f.get("child")}
+    children = {cast["character"] for cast in fact_base.of_type("cast") if cast.get("child")}
     for fact in fact_base.of_type("relation"):
         add(
             "relation",
@@ -523,7 +523,11 @@ class Builder:
         if fact.difficulty != "hard":
             return  # lead roles: a true/false adds nothing a fan would think about
         # A false swap never puts a supporting actor in a lead role: common sense refutes it.
-        leads = {f["character"] for f in self.fact_base.of_type("cast") if f.difficulty == "easy"}
+        leads = {
+            cast["character"]
+            for cast in self.fact_base.of_type("cast")
+            if cast.difficulty == "easy"
+        }
         swaps = [c for c in wrong if c.value not in leads]
         self.true_or_false(
             fact,
@@ -849,9 +853,9 @@ class Builder:
     def story_events(self) -> list[Fact]:
         """Events, and facts that name their own episode and event, in story order."""
         found = [
-            f
-            for f in self.fact_base.facts.values()
-            if f.type == "event" or (f.get("episode") and f.get("event"))
+            fact
+            for fact in self.fact_base.facts.values()
+            if fact.type == "event" or (fact.get("episode") and fact.get("event"))
         ]
         return sorted(found, key=lambda e: (e["episode"], e.id))
 
