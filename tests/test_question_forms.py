@@ -250,3 +250,10 @@ def test_credits_forms(by_key):
 def test_true_false_questions_take_turns(builder):
     level_zero = [s.correct for s in builder.specs if s.kind == "boolean" and s.spoiler_level == 0]
     assert "True" in level_zero and "False" in level_zero
+
+
+def test_a_number_the_article_states_is_asked_against_other_numbers(by_key):
+    count = by_key["production.episode-count:mc"]
+    assert count.correct == "six"
+    assert set(wrong(count)) < {"four", "eight", "ten", "twelve"}
+    assert count.option_facts == ["pool.episode-count"]  # curated, counts for the level only
