@@ -219,12 +219,16 @@ def format_report(figures: dict, quizzes: int) -> str:
         )
     lines += [
         "",
-        f"Simulated {QUIZ_LENGTH}-question quizzes ({quizzes} per cell): repeated-fact rate (drawn short)",
+        f"Simulated {QUIZ_LENGTH}-question quizzes, {quizzes} per level and difficulty: how many "
+        "repeat a fact or give an answer away (how many were drawn short)",
     ]
-    lines.append("level  " + "  ".join(f"{d:>14}" for d in DIFFICULTIES))
+    lines.append("level  " + "  ".join(f"{d:>15}" for d in DIFFICULTIES))
     for level in LEVELS:
         cells = [figures["repeats"][(level, d)] for d in DIFFICULTIES]
-        lines.append(f"{level:>5}  " + "  ".join(f"{pct(r):>6} ({pct(s):>5})" for r, s in cells))
+        lines.append(
+            f"{level:>5}  "
+            + "  ".join(f"{round(r * quizzes):>7} ({round(s * quizzes):>5})" for r, s in cells)
+        )
     lines += [
         "",
         "Most reused wrong options: "

@@ -33,7 +33,7 @@ def test_report_prints_the_figures_of_the_generated_bank():
         "Story share of a mixed quiz pool after 3 episodes:",
         "Questions per fact:",
         "multiple choice",
-        "Simulated 10-question quizzes (20 per cell)",
+        "Simulated 10-question quizzes, 20 per level and difficulty",
         "Most reused wrong options:",
         "Gender or kind mismatches: 0",
         "Children in crime options: 0",
