@@ -10,7 +10,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,174 +18,495 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Bank',
+            name="Bank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('is_published', models.BooleanField(default=True, help_text='Only published banks can be chosen by players.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=True, help_text="Only published banks can be chosen by players."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Player',
+            name="Player",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=30)),
-                ('display_name_hidden', models.BooleanField(default=False, help_text="Hide an offensive display name: boards show 'Hidden player' instead.")),
-                ('watched_through', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Not started (safe before watching)'), (1, 'Episode 1'), (2, 'Episode 2'), (3, 'Episode 3'), (4, 'Episode 4'), (5, 'Episode 5'), (6, 'Episode 6 — finished')], null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='player', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=30)),
+                (
+                    "display_name_hidden",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Hide an offensive display name: boards show 'Hidden player' instead.",
+                    ),
+                ),
+                (
+                    "watched_through",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "Not started (safe before watching)"),
+                            (1, "Episode 1"),
+                            (2, "Episode 2"),
+                            (3, "Episode 3"),
+                            (4, "Episode 4"),
+                            (5, "Episode 5"),
+                            (6, "Episode 6 — finished"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="player",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('multiple', 'Multiple choice'), ('boolean', 'True / false')], default='multiple', max_length=10)),
-                ('text', models.TextField(help_text='The question as players read it. Plain text.')),
-                ('explanation', models.TextField(blank=True, help_text='Shown after answering. Must not reveal anything beyond the spoiler level.')),
-                ('category', models.CharField(blank=True, help_text='e.g. cast, characters, episodes, production, music.', max_length=40)),
-                ('difficulty', models.CharField(choices=[('easy', 'Easy'), ('medium', 'Medium'), ('hard', 'Hard')], default='medium', max_length=10)),
-                ('spoiler_level', models.PositiveSmallIntegerField(choices=[(0, 'Not started (safe before watching)'), (1, 'Episode 1'), (2, 'Episode 2'), (3, 'Episode 3'), (4, 'Episode 4'), (5, 'Episode 5'), (6, 'Episode 6 — finished')], default=6, help_text='Episodes a player must have watched for this question (wording, every option and the explanation) to be safe. New questions default to 6, the safe choice.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=10)),
-                ('source_key', models.CharField(blank=True, help_text='Stable key of a generated question; empty for hand-written ones.', max_length=200)),
-                ('facts', models.JSONField(blank=True, default=list, help_text='Ids of the fact-base facts the wording, options and explanation draw on.')),
-                ('edited_by_admin', models.BooleanField(default=False, help_text='Set when an admin edits a generated question; the generator then leaves it alone.')),
-                ('random_key', models.FloatField(default=quiz.models.new_random_key, editable=False)),
-                ('answer_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('correct_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='quiz.bank')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("multiple", "Multiple choice"), ("boolean", "True / false")],
+                        default="multiple",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(help_text="The question as players read it. Plain text."),
+                ),
+                (
+                    "explanation",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown after answering. Must not reveal anything beyond the spoiler level.",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. cast, characters, episodes, production, music.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "difficulty",
+                    models.CharField(
+                        choices=[("easy", "Easy"), ("medium", "Medium"), ("hard", "Hard")],
+                        default="medium",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "spoiler_level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Not started (safe before watching)"),
+                            (1, "Episode 1"),
+                            (2, "Episode 2"),
+                            (3, "Episode 3"),
+                            (4, "Episode 4"),
+                            (5, "Episode 5"),
+                            (6, "Episode 6 — finished"),
+                        ],
+                        default=6,
+                        help_text="Episodes a player must have watched for this question (wording, every option and the explanation) to be safe. New questions default to 6, the safe choice.",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="Stable key of a generated question; empty for hand-written ones.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "facts",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Ids of the fact-base facts the wording, options and explanation draw on.",
+                    ),
+                ),
+                (
+                    "edited_by_admin",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Set when an admin edits a generated question; the generator then leaves it alone.",
+                    ),
+                ),
+                (
+                    "random_key",
+                    models.FloatField(default=quiz.models.new_random_key, editable=False),
+                ),
+                ("answer_count", models.PositiveIntegerField(default=0, editable=False)),
+                ("correct_count", models.PositiveIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="quiz.bank",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Option',
+            name="Option",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300)),
-                ('is_correct', models.BooleanField(default=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='quiz.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=300)),
+                ("is_correct", models.BooleanField(default=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="quiz.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question', 'position', 'id'],
+                "ordering": ["question", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='QuizAttempt',
+            name="QuizAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('session_key', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('difficulty', models.CharField(choices=[('easy', 'Easy'), ('medium', 'Medium'), ('hard', 'Hard'), ('mixed', 'Mixed')], max_length=10)),
-                ('watched_through', models.PositiveSmallIntegerField(choices=[(0, 'Not started (safe before watching)'), (1, 'Episode 1'), (2, 'Episode 2'), (3, 'Episode 3'), (4, 'Episode 4'), (5, 'Episode 5'), (6, 'Episode 6 — finished')])),
-                ('category', models.CharField(blank=True, max_length=40)),
-                ('length', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('active', 'In progress'), ('finished', 'Finished'), ('abandoned', 'Abandoned')], default='active', max_length=10)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('score', models.PositiveIntegerField(default=0)),
-                ('correct_count', models.PositiveSmallIntegerField(default=0)),
-                ('answered_count', models.PositiveSmallIntegerField(default=0)),
-                ('seconds', models.FloatField(default=0, help_text='Time spent answering, measured on the server.')),
-                ('voided', models.BooleanField(default=False, help_text='A voided attempt never counts on a leaderboard.')),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attempts', to='quiz.bank')),
-                ('player', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='quiz.player')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("session_key", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "difficulty",
+                    models.CharField(
+                        choices=[
+                            ("easy", "Easy"),
+                            ("medium", "Medium"),
+                            ("hard", "Hard"),
+                            ("mixed", "Mixed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "watched_through",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Not started (safe before watching)"),
+                            (1, "Episode 1"),
+                            (2, "Episode 2"),
+                            (3, "Episode 3"),
+                            (4, "Episode 4"),
+                            (5, "Episode 5"),
+                            (6, "Episode 6 — finished"),
+                        ]
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=40)),
+                ("length", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "In progress"),
+                            ("finished", "Finished"),
+                            ("abandoned", "Abandoned"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("score", models.PositiveIntegerField(default=0)),
+                ("correct_count", models.PositiveSmallIntegerField(default=0)),
+                ("answered_count", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "seconds",
+                    models.FloatField(
+                        default=0, help_text="Time spent answering, measured on the server."
+                    ),
+                ),
+                (
+                    "voided",
+                    models.BooleanField(
+                        default=False, help_text="A voided attempt never counts on a leaderboard."
+                    ),
+                ),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempts",
+                        to="quiz.bank",
+                    ),
+                ),
+                (
+                    "player",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="quiz.player",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='AttemptQuestion',
+            name="AttemptQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('kind', models.CharField(choices=[('multiple', 'Multiple choice'), ('boolean', 'True / false')], max_length=10)),
-                ('difficulty', models.CharField(choices=[('easy', 'Easy'), ('medium', 'Medium'), ('hard', 'Hard')], max_length=10)),
-                ('category', models.CharField(blank=True, max_length=40)),
-                ('spoiler_level', models.PositiveSmallIntegerField()),
-                ('options', models.JSONField()),
-                ('correct_key', models.CharField(max_length=20)),
-                ('explanation', models.TextField(blank=True)),
-                ('served_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('chosen_key', models.CharField(blank=True, max_length=20)),
-                ('is_correct', models.BooleanField(null=True)),
-                ('points', models.PositiveIntegerField(default=0)),
-                ('question', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='served', to='quiz.question')),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='quiz.quizattempt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("multiple", "Multiple choice"), ("boolean", "True / false")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "difficulty",
+                    models.CharField(
+                        choices=[("easy", "Easy"), ("medium", "Medium"), ("hard", "Hard")],
+                        max_length=10,
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=40)),
+                ("spoiler_level", models.PositiveSmallIntegerField()),
+                ("options", models.JSONField()),
+                ("correct_key", models.CharField(max_length=20)),
+                ("explanation", models.TextField(blank=True)),
+                ("served_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("chosen_key", models.CharField(blank=True, max_length=20)),
+                ("is_correct", models.BooleanField(null=True)),
+                ("points", models.PositiveIntegerField(default=0)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="served",
+                        to="quiz.question",
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="quiz.quizattempt",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempt', 'position'],
+                "ordering": ["attempt", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('wrong_answer', 'The answer is wrong'), ('spoiler', 'This spoiled me'), ('typo', 'Typo or wording'), ('other', 'Other')], max_length=20)),
-                ('note', models.TextField(blank=True, max_length=1000)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='quiz.attemptquestion')),
-                ('player', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='quiz.player')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='quiz.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("wrong_answer", "The answer is wrong"),
+                            ("spoiler", "This spoiled me"),
+                            ("typo", "Typo or wording"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=1000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to="quiz.attemptquestion",
+                    ),
+                ),
+                (
+                    "player",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="quiz.player",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="quiz.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['status', '-created_at'],
+                "ordering": ["status", "-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='player',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('display_name'), name='player_display_name_ci_unique'),
+            model_name="player",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("display_name"),
+                name="player_display_name_ci_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['status', 'difficulty', 'spoiler_level', 'random_key'], name='question_draw_idx'),
+            model_name="question",
+            index=models.Index(
+                fields=["status", "difficulty", "spoiler_level", "random_key"],
+                name="question_draw_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('spoiler_level__gte', 0), ('spoiler_level__lte', 6)), name='question_spoiler_level_0_6'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("spoiler_level__gte", 0), ("spoiler_level__lte", 6)),
+                name="question_spoiler_level_0_6",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('difficulty__in', ['easy', 'medium', 'hard'])), name='question_difficulty_valid'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("difficulty__in", ["easy", "medium", "hard"])),
+                name="question_difficulty_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_key', ''), _negated=True), fields=('bank', 'source_key'), name='question_unique_source_key_per_bank'),
+            model_name="question",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_key", ""), _negated=True),
+                fields=("bank", "source_key"),
+                name="question_unique_source_key_per_bank",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.UniqueConstraint(fields=('question', 'text'), name='option_unique_text'),
+            model_name="option",
+            constraint=models.UniqueConstraint(
+                fields=("question", "text"), name="option_unique_text"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_correct', True)), fields=('question',), name='option_one_correct_per_question'),
+            model_name="option",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_correct", True)),
+                fields=("question",),
+                name="option_one_correct_per_question",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quizattempt',
-            constraint=models.CheckConstraint(condition=models.Q(('watched_through__gte', 0), ('watched_through__lte', 6)), name='attempt_watched_through_0_6'),
+            model_name="quizattempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("watched_through__gte", 0), ("watched_through__lte", 6)),
+                name="attempt_watched_through_0_6",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quizattempt',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_count__lte', models.F('length'))), name='attempt_answered_within_length'),
+            model_name="quizattempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("answered_count__lte", models.F("length"))),
+                name="attempt_answered_within_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attemptquestion',
-            constraint=models.UniqueConstraint(fields=('attempt', 'position'), name='item_unique_position'),
+            model_name="attemptquestion",
+            constraint=models.UniqueConstraint(
+                fields=("attempt", "position"), name="item_unique_position"
+            ),
         ),
     ]

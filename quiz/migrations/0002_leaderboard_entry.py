@@ -5,30 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0001_initial'),
+        ("quiz", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeaderboardEntry',
+            name="LeaderboardEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('board', models.CharField(max_length=40)),
-                ('score', models.PositiveIntegerField()),
-                ('seconds', models.FloatField()),
-                ('correct_count', models.PositiveSmallIntegerField()),
-                ('length', models.PositiveSmallIntegerField()),
-                ('finished_at', models.DateTimeField()),
-                ('sort_key', models.BigIntegerField(help_text='-score * 2**32 + milliseconds: smaller is better.')),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quiz.quizattempt')),
-                ('player', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quiz.player')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("board", models.CharField(max_length=40)),
+                ("score", models.PositiveIntegerField()),
+                ("seconds", models.FloatField()),
+                ("correct_count", models.PositiveSmallIntegerField()),
+                ("length", models.PositiveSmallIntegerField()),
+                ("finished_at", models.DateTimeField()),
+                (
+                    "sort_key",
+                    models.BigIntegerField(
+                        help_text="-score * 2**32 + milliseconds: smaller is better."
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quiz.quizattempt",
+                    ),
+                ),
+                (
+                    "player",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quiz.player",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'leaderboard entries',
-                'indexes': [models.Index(fields=['board', 'sort_key', 'finished_at', 'player'], name='leaderboard_order_idx')],
-                'constraints': [models.UniqueConstraint(fields=('board', 'player'), name='leaderboard_one_row_per_player')],
+                "verbose_name_plural": "leaderboard entries",
+                "indexes": [
+                    models.Index(
+                        fields=["board", "sort_key", "finished_at", "player"],
+                        name="leaderboard_order_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("board", "player"), name="leaderboard_one_row_per_player"
+                    )
+                ],
             },
         ),
     ]

@@ -4,18 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0002_leaderboard_entry'),
+        ("quiz", "0002_leaderboard_entry"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='question',
-            name='question_draw_idx',
+            model_name="question",
+            name="question_draw_idx",
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['bank', 'status', 'random_key', 'difficulty', 'spoiler_level', 'category', 'id'], name='question_draw_key_idx'),
+            model_name="question",
+            index=models.Index(
+                fields=[
+                    "bank",
+                    "status",
+                    "random_key",
+                    "difficulty",
+                    "spoiler_level",
+                    "category",
+                    "id",
+                ],
+                name="question_draw_key_idx",
+            ),
         ),
     ]

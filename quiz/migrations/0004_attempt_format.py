@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0003_question_draw_key_index'),
+        ("quiz", "0003_question_draw_key_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='quizattempt',
-            name='daily_date',
-            field=models.DateField(blank=True, help_text='The UTC day of a daily challenge (empty otherwise).', null=True),
+            model_name="quizattempt",
+            name="daily_date",
+            field=models.DateField(
+                blank=True,
+                help_text="The UTC day of a daily challenge (empty otherwise).",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='quizattempt',
-            name='mode',
-            field=models.CharField(choices=[('free', 'Free play'), ('daily', 'Daily challenge'), ('episode', 'Just watched an episode'), ('adaptive', 'Adaptive')], default='free', help_text="How the questions were chosen: free play, the daily challenge, one episode's questions, or adaptive to the player's rating.", max_length=10),
+            model_name="quizattempt",
+            name="mode",
+            field=models.CharField(
+                choices=[
+                    ("free", "Free play"),
+                    ("daily", "Daily challenge"),
+                    ("episode", "Just watched an episode"),
+                    ("adaptive", "Adaptive"),
+                ],
+                default="free",
+                help_text="How the questions were chosen: free play, the daily challenge, one episode's questions, or adaptive to the player's rating.",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='quizattempt',
-            name='shortened',
-            field=models.BooleanField(default=False, help_text='Fewer questions than asked for, because the pool was too small: never ranks.'),
+            model_name="quizattempt",
+            name="shortened",
+            field=models.BooleanField(
+                default=False,
+                help_text="Fewer questions than asked for, because the pool was too small: never ranks.",
+            ),
         ),
         migrations.AddField(
-            model_name='quizattempt',
-            name='timed',
-            field=models.BooleanField(default=False, help_text='Timed mode: each question has a deadline set when it is served.'),
+            model_name="quizattempt",
+            name="timed",
+            field=models.BooleanField(
+                default=False,
+                help_text="Timed mode: each question has a deadline set when it is served.",
+            ),
         ),
     ]
