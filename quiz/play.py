@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -264,6 +264,20 @@ def start_quiz(
             item.attempt = attempt
         AttemptQuestion.objects.bulk_create(items)
     return attempt
+
+
+def category_counts(bank: Bank, difficulty: str, watched_through: int) -> dict[str, int]:
+    """How many questions each category offers for these choices (one GROUP BY).
+
+    Questions without a category count under "".
+    """
+    rows = (
+        candidate_questions(bank, difficulty, watched_through)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
 
 
 # --- answering ---------------------------------------------------------------

@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from quiz import leaderboard
 from quiz.forms import DeleteAccountForm, SignUpForm
 from quiz.models import Player
 from quiz.profile import profile_stats
-from quiz.visitor import claim_session_attempts
+from quiz.visitor import claim_session_attempts, keep_session_choices
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,21 +24,36 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("profile")
     form = SignUpForm(request.POST or None)
+    # "Sign up to save this score" comes back to the results, now with their rank.
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         claimed = claim_session_attempts(request, user.player)
+        keep_session_choices(request, user.player)
         if claimed:
             messages.success(
                 request,
-                f"Welcome, {user.player.display_name}! Your {claimed} quiz(zes) are saved to your account.",
+                f"Welcome, {user.player.display_name}! "
+                + (
+                    "Your quiz is saved to your account."
+                    if claimed == 1
+                    else f"Your {claimed} quizzes are saved to your account."
+                ),
             )
         else:
             messages.success(request, f"Welcome, {user.player.display_name}!")
-        return redirect("quiz:home")
+        return redirect(next_url or "quiz:home")
     return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": next_url},
+        status=400 if form.errors else 200,
     )
 
 
@@ -49,7 +65,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        claim_session_attempts(self.request, Player.objects.for_user(self.request.user))
+        player = Player.objects.for_user(self.request.user)
+        claim_session_attempts(self.request, player)
+        keep_session_choices(self.request, player)
         return response
 
 

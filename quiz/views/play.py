@@ -11,7 +11,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 
 from quiz import leaderboard, play, visitor
@@ -39,13 +44,18 @@ def _home_context(request, form):
     return {"form": form, "resumable": resumable}
 
 
-@require_GET
+START_FIELDS = ("watched_through", "difficulty", "length", "category", "bank")
+
+
+@vary_on_headers("HX-Request")
+@require_safe
 def home(request):
-    initial = {}
-    watched = visitor.remembered_watched(request)
-    if watched is not None:
-        initial["watched_through"] = watched
+    """The start form. Query parameters pre-fill it (the htmx category refresh sends them)."""
+    initial = visitor.remembered_choices(request)
+    initial.update({name: request.GET[name] for name in START_FIELDS if name in request.GET})
     form = StartQuizForm(initial=initial)
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "quiz/home.html#category-field", {"form": form})
     return render(request, "quiz/home.html", _home_context(request, form))
 
 
@@ -62,7 +72,12 @@ def start(request):
         )
         return render(request, "quiz/home.html", _home_context(request, form), status=429)
     data = form.cleaned_data
-    visitor.remember_watched(request, data["watched_through"])
+    visitor.remember_choices(
+        request,
+        watched=data["watched_through"],
+        difficulty=data["difficulty"],
+        length=data["length"],
+    )
     player = visitor.player(request)
     try:
         attempt = play.start_quiz(
@@ -180,9 +195,14 @@ def results(request, public_id):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def abandon(request, public_id):
+    """Leaving a quiz for good: a GET asks for confirmation, only the POST leaves."""
     attempt = _owned_attempt(request, public_id)
+    if request.method == "GET":
+        if attempt.status != QuizAttempt.Status.ACTIVE:
+            return redirect(attempt)
+        return render(request, "quiz/abandon.html", {"attempt": attempt})
     if play.abandon(attempt):
         messages.info(request, "Quiz abandoned. It will not count anywhere.")
     return redirect("quiz:home")
