@@ -31,23 +31,26 @@ def test_home_lists_categories_with_counts_for_the_default_choices(client, quest
     assert options == {"": "Any category (17 questions)", "cast": "Cast (12 questions)"}
 
 
-def test_query_parameters_change_the_offer(client, questions):
-    html = client.get(
-        "/", {"watched_through": 3, "difficulty": "easy", "length": 5}
-    ).content.decode()
-    assert category_options(html) == {
-        "": "Any category (18 questions)",
-        "cast": "Cast (12 questions)",
-        "murders": "The murders (6 questions)",
-    }
-    html = client.get(
-        "/", {"watched_through": 0, "difficulty": "hard", "length": 5}
-    ).content.decode()
-    # A category the managed list does not know yet still gets a readable name.
-    assert category_options(html) == {
-        "": "Any category (5 questions)",
-        "music": "Music (5 questions)",
-    }
+@pytest.mark.parametrize(
+    ("choices", "expected"),
+    [
+        (
+            {"watched_through": 3, "difficulty": "easy", "length": 5},
+            {
+                "": "Any category (18 questions)",
+                "cast": "Cast (12 questions)",
+                "murders": "The murders (6 questions)",
+            },
+        ),
+        # A category the managed list does not know yet still gets a readable name.
+        (
+            {"watched_through": 0, "difficulty": "hard", "length": 5},
+            {"": "Any category (5 questions)", "music": "Music (5 questions)"},
+        ),
+    ],
+)
+def test_query_parameters_change_the_offer(client, questions, choices, expected):
+    assert category_options(client.get("/", choices).content.decode()) == expected
 
 
 def test_htmx_refresh_returns_just_the_category_field(client, questions):
