@@ -90,7 +90,8 @@ def test_the_chosen_theme_overrides_the_system_and_passes_too(browser, live_serv
     try:
         page.goto(live_server.url + "/")
         page.click(f"footer button[value={theme}]")
-        assert page.evaluate("document.documentElement.dataset.theme") == theme
+        # Applied by quiz.js at once, or by the server after the form's POST: either way, wait for it.
+        expect(page.locator("html")).to_have_attribute("data-theme", theme)
         page.reload()  # remembered by the server, not by the script
         assert page.evaluate("document.documentElement.dataset.theme") == theme
         problems = []
