@@ -537,3 +537,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token[:8]}…"
+
+
+class Counter(models.Model):
+    """A shared integer counter (rate limits, login failures) kept by quiz.cache.CounterCache.
+
+    Written only through single-statement upserts, so concurrent processes
+    never lose a count; expired rows are deleted by clean_up_quizzes.
+    """
+
+    key = models.CharField(max_length=250, primary_key=True)
+    value = models.BigIntegerField()
+    expires_at = models.FloatField(null=True, help_text="Unix time; empty: never expires.")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"
