@@ -1,12 +1,14 @@
 """Per-player (or per-session) rate limits for starting quizzes, answering, reporting.
 
-Fixed one-minute windows, each starting at its key's first hit, counted in the
-"ratelimit" cache: Redis in scale-out (one INCR), else a database table with
-an atomic upsert (quiz.cache.CounterCache), which is also where the counts go
-while Redis is unavailable. Either way every process shares one exact count.
+Fixed one-minute windows of the wall clock, counted in the "ratelimit" cache:
+Redis in scale-out (one INCR), else a database table with an atomic upsert
+(quiz.cache.CounterCache), which is also where the counts go while Redis is
+unavailable. Either way every process shares one exact count.
 """
 
 from __future__ import annotations
+
+import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -32,9 +34,10 @@ def _who(request) -> str:
     return f"ip{client_ip(request)}"
 
 
-def hit(key: str, limit: int) -> bool:
+def hit(key: str, limit: int, now: float | None = None) -> bool:
     """Count one request against `key`; True when it goes over `limit` per window."""
-    return caches["ratelimit"].count(f"rl:{key}", WINDOW) > limit
+    window = int((now if now is not None else time.time()) // WINDOW)
+    return caches["ratelimit"].count(f"rl:{key}:{window}", WINDOW + 5) > limit
 
 
 # Anonymous visitors can mint new sessions at will, so their address is
