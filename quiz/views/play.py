@@ -112,6 +112,9 @@ def _question_context(attempt, item, **extra):
     return {
         "attempt": attempt,
         "item": item,
+        # A question is shown only once its clock runs: a 400/409 page for a
+        # question not yet served shows the message and a way to the current one.
+        "hidden": not item.is_answered and item.served_at is None,
         "number": item.position + 1,
         "is_last": item.position + 1 >= attempt.length,
         "report_form": ReportForm(),
@@ -195,10 +198,13 @@ def report(request, public_id, position: int):
     attempt = item.attempt
     template = "quiz/question.html"
     if not item.is_answered or item.question_id is None:
-        context = _question_context(
-            attempt, item, report_error="Answer the question before reporting it."
-        )
-        return render(request, _partial(request, template, "report"), context, status=409)
+        message = "Answer the question before reporting it."
+        if request.htmx:
+            context = _question_context(attempt, item, report_error=message)
+            return render(request, f"{template}#report", context, status=409)
+        # The whole page would show the unanswered question: show only the message.
+        context = _question_context(attempt, item, error=message, hidden=True)
+        return render(request, template, context, status=409)
     form = ReportForm(request.POST)
     if not form.is_valid():
         context = _question_context(attempt, item, report_form=form)
