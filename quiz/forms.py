@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
 from quiz.leaderboard import DIFFICULTIES, PERIODS, Board
 from quiz.models import Bank, Player, Question, QuizDifficulty, Report, SpoilerLevel
@@ -153,6 +156,10 @@ def validate_display_name(value: str) -> str:
     return name
 
 
+# A second submit of the same sign-up within this time logs the player in.
+JUST_CREATED = timedelta(minutes=2)
+
+
 class SignUpForm(UserCreationForm):
     display_name = forms.CharField(
         max_length=30, help_text="Shown on the leaderboards. 3–30 letters, digits, spaces, . _ - '"
@@ -172,12 +179,35 @@ class SignUpForm(UserCreationForm):
         return name
 
     def save(self, commit=True):
+        # Hashing the password (a third of a second) happens here, before the
+        # transaction: on SQLite a write transaction holds every writer's lock.
         user = super().save(commit=False)
         user.email = self.cleaned_data.get("email", "")
         if commit:
-            user.save()
-            Player.objects.create(user=user, display_name=self.cleaned_data["display_name"])
+            with transaction.atomic():
+                user.save()
+                Player.objects.create(user=user, display_name=self.cleaned_data["display_name"])
         return user
+
+    def account_just_created(self):
+        """The account these very details created moments ago (a double-clicked
+        sign-up), or None. The password must match: this is a log-in."""
+        User = get_user_model()
+        username = User.normalize_username(str(self.data.get("username", "")))
+        user = (
+            User.objects.filter(
+                username=username,
+                date_joined__gte=timezone.now() - JUST_CREATED,
+                player__display_name__iexact=unicodedata.normalize(
+                    "NFKC", str(self.data.get("display_name", ""))
+                ).strip(),
+            )
+            .select_related("player")
+            .first()
+        )
+        if user is not None and user.check_password(str(self.data.get("password1", ""))):
+            return user
+        return None
 
 
 class DeleteAccountForm(forms.Form):
