@@ -43,6 +43,8 @@ def database_url() -> str:
 
 
 def server_env(**extra: str) -> dict[str, str]:
+    if not extra.get("REDIS_URL"):
+        _create_cache_table()
     return {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -57,6 +59,18 @@ def server_env(**extra: str) -> dict[str, str]:
         "CONN_MAX_AGE": "0",
         **extra,
     }
+
+
+def _create_cache_table() -> None:
+    """A server without Redis caches in the database; the test database may lack the table
+    (it is created for the test process's own CACHES, which may be Redis)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from hhquiz.env import cache_config
+
+    with override_settings(CACHES=cache_config({})):
+        call_command("createcachetable", verbosity=0)
 
 
 class Gunicorn:

@@ -53,6 +53,7 @@ def test_64_concurrent_starts_create_exactly_the_limit(server):
     browser = Browser()
     browser.log_in(server, player.user.username, PASSWORD)
     status, html, _ = browser.request(server, "/")
+    assert status == 200
     token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     form = {"watched_through": 6, "difficulty": "easy", "length": 5, "category": ""}
 
