@@ -22,9 +22,9 @@ from quiz.visitor import claim_session_attempts
 def signup(request):
     if request.user.is_authenticated:
         return redirect("profile")
-    form = SignUpForm(request.POST or None)
     if request.method != "POST":
-        return render(request, "accounts/signup.html", {"form": form})
+        return render(request, "accounts/signup.html", {"form": SignUpForm()})
+    form = SignUpForm(request.POST)
     user = None
     if form.is_valid():
         try:
