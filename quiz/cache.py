@@ -62,11 +62,19 @@ class RedisState:
                     exc,
                 )
             self.retry_at = time.monotonic() + RETRY_AFTER
-            for key in keys:
-                if len(self.dirty) >= MAX_DIRTY_KEYS:
-                    self.dirty_overflow = True
-                    break
-                self.dirty.add(key)
+            self._add_dirty(keys)
+
+    def note_dirty(self, keys) -> None:
+        """Keys written elsewhere while Redis was skipped: delete them when it returns."""
+        with self.lock:
+            self._add_dirty(keys)
+
+    def _add_dirty(self, keys) -> None:
+        for key in keys:
+            if len(self.dirty) >= MAX_DIRTY_KEYS:
+                self.dirty_overflow = True
+                break
+            self.dirty.add(key)
 
     def recovered(self, client) -> None:
         """Redis answered again: drop what went stale during the outage, then log it once."""
@@ -134,11 +142,7 @@ class ResilientRedisCache(RedisCache):
                 self.state.failed(exc, [self.make_key(k, version=version) for k in write_keys])
         elif write_keys:
             version = kwargs.get("version")
-            with self.state.lock:
-                if len(self.state.dirty) < MAX_DIRTY_KEYS:
-                    self.state.dirty.update(self.make_key(k, version=version) for k in write_keys)
-                else:
-                    self.state.dirty_overflow = True
+            self.state.note_dirty([self.make_key(k, version=version) for k in write_keys])
         if self.fallback is not None:
             return getattr(self.fallback, op)(*args, **kwargs)
         return default() if callable(default) else default

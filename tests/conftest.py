@@ -114,6 +114,12 @@ def backend(request, settings):
         return
     import redis
 
+    from quiz.leaderboard import mirror
+
+    # Rebuild the Redis copy in the request that finds it missing, inside the
+    # test's transaction, rather than in a thread that cannot see the test data.
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setattr(mirror, "REBUILD_IN_BACKGROUND", False)
     url = request.getfixturevalue("redis_url")
     prefix = f"test:lb:{uuid.uuid4().hex}"
     settings.REDIS_URL = url
