@@ -77,3 +77,25 @@ class RedisServer:
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
+
+
+def point_the_app_at(server: RedisServer, settings, monkeypatch, *, leaderboard: str) -> None:
+    """Configure the app as production with REDIS_URL=server (sessions, cache, counters, boards)."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    from hhquiz.env import cache_config
+    from quiz import cache as quiz_cache
+    from quiz.leaderboard import mirror
+
+    settings.REDIS_URL = server.url
+    settings.CACHES = cache_config({"REDIS_URL": server.url, "CACHE_KEY_PREFIX": "outage-test"})
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.LEADERBOARD_BACKEND = leaderboard
+    settings.LEADERBOARD_REDIS_PREFIX = "outage-test:lb"
+    # Try a failed Redis again at once, so the tests need not wait, and start
+    # with no memory of earlier outages.
+    monkeypatch.setattr(quiz_cache, "RETRY_AFTER", 0.0)
+    monkeypatch.setattr(quiz_cache, "_states", {})
+    monkeypatch.setattr(mirror, "REBUILD_IN_BACKGROUND", False)
+    # django-axes keeps the cache it was first given: make it take this one.
+    monkeypatch.setattr(AxesProxyHandler, "implementation", None)

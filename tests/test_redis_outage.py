@@ -10,16 +10,13 @@ import logging
 import time
 
 import pytest
-from axes.handlers.proxy import AxesProxyHandler
 from django.test import Client
 from django.urls import reverse
 
-from hhquiz.env import cache_config
-from quiz import cache as quiz_cache
 from quiz.models import QuizAttempt
 from tests.factories import PlayerFactory
 from tests.playing import latest_attempt, make_bank, question_url, start
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, point_the_app_at
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
@@ -30,15 +27,7 @@ PASSWORD = "correct horse battery staple"
 def own_redis(tmp_path, settings, monkeypatch):
     server = RedisServer(tmp_path)
     server.start()
-    settings.REDIS_URL = server.url
-    settings.CACHES = cache_config({"REDIS_URL": server.url, "CACHE_KEY_PREFIX": "outage-test"})
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    settings.LEADERBOARD_BACKEND = "database"
-    # Try a failed Redis again at once, so the tests need not wait.
-    monkeypatch.setattr(quiz_cache, "RETRY_AFTER", 0.0)
-    monkeypatch.setattr(quiz_cache, "_states", {})
-    # django-axes keeps the cache it was first given: make it take this one.
-    monkeypatch.setattr(AxesProxyHandler, "implementation", None)
+    point_the_app_at(server, settings, monkeypatch, leaderboard="redis")
     yield server
     server.kill()
 
