@@ -67,6 +67,12 @@ def _problem(kind: str) -> str | None:
             _problems[kind] = _redis_problem()
         elif kind == "e2e":
             _problems[kind] = _chromium_problem()
+        elif kind == "nginx":
+            _problems[kind] = (
+                None
+                if shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")
+                else "needs nginx (apt-get install nginx)"
+            )
         elif kind == "postgres":
             _problems[kind] = (
                 None if _is_postgres() else "needs DATABASE_URL=postgres://… (make test-postgres)"
@@ -75,7 +81,7 @@ def _problem(kind: str) -> str | None:
 
 
 def pytest_runtest_setup(item):
-    for kind in ("e2e", "redis", "postgres"):
+    for kind in ("e2e", "redis", "postgres", "nginx"):
         if item.get_closest_marker(kind):
             problem = _problem(kind)
             if problem:

@@ -191,3 +191,74 @@ def give_real_password(user, password: str) -> None:
     hasher = PBKDF2PasswordHasher()
     user.password = hasher.encode(password, hasher.salt())
     user.save(update_fields=["password"])
+
+
+SHIPPED_NGINX_CONF = ROOT / "deploy" / "nginx" / "hhquiz.conf"
+
+
+class Nginx:
+    """Debian's nginx running the shipped site configuration, pointed at `upstream_port`."""
+
+    def __init__(self, workdir: Path, upstream_port: int):
+        import shutil
+
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        site = SHIPPED_NGINX_CONF.read_text()
+        for shipped, ours in (
+            ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
+            ("listen 80;", f"listen 127.0.0.1:{self.port};"),
+        ):
+            assert shipped in site, f"{SHIPPED_NGINX_CONF} no longer has {shipped!r}"
+            site = site.replace(shipped, ours)
+        (workdir / "site.conf").write_text(site)
+        temp = "\n".join(
+            f"{kind}_temp_path {workdir / kind};"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        user = "user root;" if os.geteuid() == 0 else ""
+        (workdir / "nginx.conf").write_text(
+            f"""{user}
+worker_processes 1;
+daemon off;
+pid {workdir / "nginx.pid"};
+error_log {workdir / "error.log"} warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    {temp}
+    include {workdir / "site.conf"};
+}}
+"""
+        )
+        self.proc = subprocess.Popen(
+            [binary, "-p", str(workdir), "-c", str(workdir / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self.workdir = workdir
+
+    def wait_until_up(self) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"nginx exited: {self.proc.stderr.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        pytest.fail(f"nginx on {self.base} did not come up")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.proc.stderr.close()
