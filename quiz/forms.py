@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
+from confusable_homoglyphs import confusables
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
@@ -142,6 +143,24 @@ DENIED_NAME_PARTS = (
 )
 
 
+# Names the boards use themselves: nobody may look like the moderation placeholder.
+RESERVED_NAMES = ("hiddenplayer",)
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like, for comparing: look-alike letters from other
+    alphabets (Cyrillic "а", Greek "ο") become the Latin letter they imitate,
+    accents are dropped, case and punctuation ignored (after Unicode TR39's skeleton)."""
+    letters = []
+    for char in name:
+        found = not char.isascii() and confusables.is_confusable(char, preferred_aliases=["latin"])
+        latin = [h["c"] for h in found[0]["homoglyphs"] if h["c"].isascii()] if found else []
+        letters.append(latin[0] if latin else char)
+    plain = unicodedata.normalize("NFKD", "".join(letters))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "", plain.casefold())
+
+
 def validate_display_name(value: str) -> str:
     name = unicodedata.normalize("NFKC", value).strip()
     if not 3 <= len(name) <= 30:
@@ -150,8 +169,12 @@ def validate_display_name(value: str) -> str:
         raise ValidationError(
             "Use letters, digits, spaces and . _ - ' only, starting with a letter or digit."
         )
-    folded = re.sub(r"[\W_]+", "", name.casefold())
-    if any(part in folded for part in DENIED_NAME_PARTS):
+    if confusables.is_dangerous(name):
+        raise ValidationError(
+            "Please use letters from one alphabet: this name mixes look-alike letters."
+        )
+    skeleton = name_skeleton(name)
+    if skeleton in RESERVED_NAMES or any(part in skeleton for part in DENIED_NAME_PARTS):
         raise ValidationError("Please choose another display name.")
     return name
 

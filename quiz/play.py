@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -436,10 +436,16 @@ STALE_AFTER = timedelta(days=7)
 def clean_up(now: datetime | None = None) -> tuple[int, int]:
     """Abandon attempts idle for a week, then delete abandoned attempts.
 
+    Idle means nothing happened for a week: not started, no question shown,
+    none answered (a quiz started long ago but played today is not idle).
     Returns (abandoned now, deleted).
     """
     now = now or timezone.now()
-    stale = QuizAttempt.objects.active().filter(started_at__lt=now - STALE_AFTER)
+    cutoff = now - STALE_AFTER
+    recent = AttemptQuestion.objects.filter(attempt=OuterRef("pk")).filter(
+        Q(served_at__gte=cutoff) | Q(answered_at__gte=cutoff)
+    )
+    stale = QuizAttempt.objects.active().filter(started_at__lt=cutoff).exclude(Exists(recent))
     abandoned = stale.update(status=QuizAttempt.Status.ABANDONED)
     _, per_model = QuizAttempt.objects.filter(status=QuizAttempt.Status.ABANDONED).delete()
     return abandoned, per_model.get("quiz.QuizAttempt", 0)
