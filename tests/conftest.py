@@ -136,3 +136,16 @@ def backend(request, settings):
     if keys:
         client.delete(*keys)
     client.close()
+
+
+@pytest.fixture
+def own_redis(tmp_path, settings, monkeypatch):
+    """A redis-server of this test's own (it may kill or pause it), and the app configured
+    for it as in production: sessions, cache, counters and the Redis leaderboards."""
+    from tests.redis_server import RedisServer, point_the_app_at
+
+    server = RedisServer(tmp_path)
+    server.start()
+    point_the_app_at(server, settings, monkeypatch, leaderboard="redis")
+    yield server
+    server.kill()

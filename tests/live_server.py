@@ -97,30 +97,39 @@ class Gunicorn:
         )
 
     def wait_until_up(self) -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"gunicorn exited: {self.proc.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"{self.base} did not come up")
+        wait_until_healthy(self.proc, self.base, "gunicorn")
 
     def stop(self) -> str:
         """Stop the server; returns what it wrote to stderr."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+        return stop_process(self.proc)
+
+
+def wait_until_healthy(proc: subprocess.Popen, base: str, name: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited: {proc.stderr.read().decode()[-2000:]}")
         try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        log = self.proc.stderr.read().decode(errors="replace")
-        self.proc.stderr.close()
-        return log
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"{name} on {base} did not come up")
+
+
+def stop_process(proc: subprocess.Popen) -> str:
+    """Stop a process started in its own session; returns what it wrote to stderr."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    log = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    return log
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -241,24 +250,7 @@ http {{
         self.workdir = workdir
 
     def wait_until_up(self) -> None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"nginx exited: {self.proc.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"nginx on {self.base} did not come up")
+        wait_until_healthy(self.proc, self.base, "nginx")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        self.proc.stderr.close()
+        stop_process(self.proc)

@@ -15,7 +15,6 @@ from quiz.leaderboard import Board, ranking
 from quiz.leaderboard.database import DatabaseBackend
 from quiz.models import LeaderboardEntry, Player
 from tests.factories import FinishedAttemptFactory, PlayerFactory
-from tests.redis_server import RedisServer, point_the_app_at
 
 NOW = datetime.now(UTC)
 ALL = Board()
@@ -35,15 +34,6 @@ def names(board=ALL) -> list[str]:
 
 def in_redis(server, player) -> bool:
     return server.client().hget(f"outage-test:lb:{ALL.key()}:p", player.pk) is not None
-
-
-@pytest.fixture
-def own_redis(tmp_path, settings, monkeypatch):
-    server = RedisServer(tmp_path)
-    server.start()
-    point_the_app_at(server, settings, monkeypatch, leaderboard="redis")
-    yield server
-    server.kill()
 
 
 pytestmark = pytest.mark.redis

@@ -46,12 +46,17 @@ def _burst(n: int, send) -> list[int]:
         return list(pool.map(one, range(n)))
 
 
-def test_64_concurrent_starts_create_exactly_the_limit(server):
+def _signed_in(server) -> tuple:
     QuestionFactory.create_batch(30, difficulty="easy")
     player = PlayerFactory()
     give_real_password(player.user, PASSWORD)
     browser = Browser()
     browser.log_in(server, player.user.username, PASSWORD)
+    return player, browser
+
+
+def test_64_concurrent_starts_create_exactly_the_limit(server):
+    player, browser = _signed_in(server)
     status, html, _ = browser.request(server, "/")
     assert status == 200
     token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
@@ -68,11 +73,7 @@ def test_64_concurrent_starts_create_exactly_the_limit(server):
 
 
 def test_3x64_concurrent_answers_are_limited_to_the_rate(server):
-    QuestionFactory.create_batch(30, difficulty="easy")
-    player = PlayerFactory()
-    give_real_password(player.user, PASSWORD)
-    browser = Browser()
-    browser.log_in(server, player.user.username, PASSWORD)
+    player, browser = _signed_in(server)
     status, play_url = browser.start_quiz(server)
     assert status == 302
     assert browser.request(server, f"{play_url}q/1/")[0] == 200

@@ -16,20 +16,10 @@ from django.urls import reverse
 from quiz.models import QuizAttempt
 from tests.factories import PlayerFactory
 from tests.playing import latest_attempt, make_bank, question_url, start
-from tests.redis_server import RedisServer, point_the_app_at
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def own_redis(tmp_path, settings, monkeypatch):
-    server = RedisServer(tmp_path)
-    server.start()
-    point_the_app_at(server, settings, monkeypatch, leaderboard="redis")
-    yield server
-    server.kill()
 
 
 def _logged_in_client(player) -> Client:

@@ -15,21 +15,9 @@ from django.urls import reverse
 
 from quiz.models import Player, Report
 from tests.factories import PlayerFactory, ReportFactory
+from tests.test_accounts import PASSWORD, signup
 
 User = get_user_model()
-PASSWORD = "a long enough passphrase 42"
-
-
-def _signup(client, username="annafan", display_name="Anna Fan", password=PASSWORD):
-    return client.post(
-        reverse("signup"),
-        {
-            "username": username,
-            "display_name": display_name,
-            "password1": password,
-            "password2": password,
-        },
-    )
 
 
 def _concurrently(n: int, send) -> list:
@@ -51,8 +39,8 @@ def _concurrently(n: int, send) -> list:
 def test_a_double_clicked_signup_logs_in_the_second_time():
     """The browser shows the answer to the last click: it must be the welcome, not an error."""
     first, second = Client(), Client()  # the second submit carries no new cookie yet
-    assert _signup(first).status_code == 302
-    response = _signup(second)
+    assert signup(first).status_code == 302
+    response = signup(second)
     assert response.status_code == 302
     assert second.get(reverse("profile")).status_code == 200
     assert User.objects.count() == 1 and Player.objects.count() == 1
@@ -60,8 +48,8 @@ def test_a_double_clicked_signup_logs_in_the_second_time():
 
 @pytest.mark.django_db
 def test_the_same_username_with_another_password_is_taken():
-    assert _signup(Client()).status_code == 302
-    response = _signup(Client(), password="another long passphrase 7")
+    assert signup(Client()).status_code == 302
+    response = signup(Client(), password="another long passphrase 7")
     assert response.status_code == 400
     assert "A user with that username already exists." in response.content.decode()
 
@@ -77,7 +65,7 @@ def test_the_same_username_with_another_password_is_taken():
     ids=["same-everything", "same-display-name", "display-name-case"],
 )
 def test_16_concurrent_signups_never_500(vary):
-    statuses = _concurrently(16, lambda i: _signup(Client(), **vary(i)).status_code)
+    statuses = _concurrently(16, lambda i: signup(Client(), **vary(i)).status_code)
     assert 500 not in statuses
     assert set(statuses) <= {302, 400}
     assert statuses.count(302) >= 1
@@ -117,7 +105,7 @@ def test_no_transaction_is_open_while_the_password_is_hashed(monkeypatch):
         return encode(self, password, salt)
 
     monkeypatch.setattr(MD5PasswordHasher, "encode", spying_encode)
-    assert _signup(Client()).status_code == 302
+    assert signup(Client()).status_code == 302
     assert seen == [False]
 
 

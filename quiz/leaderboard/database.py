@@ -94,36 +94,29 @@ class DatabaseBackend:
     def record(self, player_id: int, best: dict[str, Row | None], now: datetime) -> None:
         with transaction.atomic():
             LeaderboardEntry.objects.filter(player_id=player_id, board__in=list(best)).delete()
+            entries = (
+                LeaderboardEntry(
+                    board=key,
+                    player_id=player_id,
+                    attempt_id=row.attempt_id,
+                    score=row.score,
+                    seconds=row.seconds,
+                    correct_count=row.correct_count,
+                    length=row.length,
+                    finished_at=row.finished_at,
+                    sort_key=row.sort_key,
+                )
+                for key, row in best.items()
+                if row is not None
+            )
             # A rebuild running at the same time may have written this player's
             # row (not yet committed, so not deleted above): this newer result
             # replaces it rather than failing on the unique constraint.
             LeaderboardEntry.objects.bulk_create(
-                [
-                    LeaderboardEntry(
-                        board=key,
-                        player_id=player_id,
-                        attempt_id=row.attempt_id,
-                        score=row.score,
-                        seconds=row.seconds,
-                        correct_count=row.correct_count,
-                        length=row.length,
-                        finished_at=row.finished_at,
-                        sort_key=row.sort_key,
-                    )
-                    for key, row in best.items()
-                    if row is not None
-                ],
+                entries,
                 update_conflicts=True,
                 unique_fields=["board", "player"],
-                update_fields=[
-                    "attempt",
-                    "score",
-                    "seconds",
-                    "correct_count",
-                    "length",
-                    "finished_at",
-                    "sort_key",
-                ],
+                update_fields=["attempt", *self.FIELDS[2:8]],
             )
 
     def remove_player(self, player_id: int) -> None:
@@ -134,16 +127,7 @@ class DatabaseBackend:
         entries = LeaderboardEntry.objects.order_by()
         if player_id is not None:
             entries = entries.filter(player_id=player_id)
-        rows = entries.values_list(
-            "board",
-            "player_id",
-            "attempt_id",
-            "score",
-            "seconds",
-            "correct_count",
-            "length",
-            "finished_at",
-        )
+        rows = entries.values_list("board", *self.FIELDS[:7])
         chunk = []
         for row in rows.iterator(chunk_size=batch):
             chunk.append(row)
