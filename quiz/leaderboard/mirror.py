@@ -16,6 +16,7 @@ import logging
 import threading
 from datetime import datetime
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -31,12 +32,15 @@ logger = logging.getLogger("hhquiz.redis")
 REBUILD_IN_BACKGROUND = True
 # How long one process may hold the rebuild (seconds); another may take over after.
 REBUILD_LOCK_SECONDS = 600
+# Seconds a rebuild waits on one Redis command (it moves whole boards at once).
+REBUILD_TIMEOUT = 60.0
 
 
 class MirroredBackend:
     def __init__(self, url: str, prefix: str):
+        self._url = url
         self.db = DatabaseBackend()
-        self.redis = RedisBackend(url, prefix)
+        self.redis = RedisBackend(url, prefix, timeout=settings.REDIS_SOCKET_TIMEOUT)
         self.state = redis_state(url)
 
     # --- reads: Redis when it holds a complete copy, else the rank table -----

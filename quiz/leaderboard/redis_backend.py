@@ -70,10 +70,14 @@ class RedisBackend:
     each set maps player id to member.
     """
 
-    def __init__(self, url: str, prefix: str):
-        if url not in _clients:
-            _clients[url] = redis.Redis.from_url(url, decode_responses=True)
-        self.client: redis.Redis = _clients[url]
+    def __init__(self, url: str, prefix: str, timeout: float = 5.0):
+        # Requests use a short timeout (a hung Redis must not hold a player);
+        # a rebuild, which moves whole boards in one command, a long one.
+        if (url, timeout) not in _clients:
+            _clients[url, timeout] = redis.Redis.from_url(
+                url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout
+            )
+        self.client: redis.Redis = _clients[url, timeout]
         self.prefix = prefix
 
     def _zset(self, key: str) -> str:
