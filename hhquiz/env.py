@@ -82,7 +82,7 @@ def database_config(env: Mapping[str, str], base_dir: Path) -> dict[str, Any]:
     return config
 
 
-def cache_config(env: Mapping[str, str], base_dir: Path | None = None) -> dict[str, Any]:
+def cache_config(env: Mapping[str, str]) -> dict[str, Any]:
     """CACHES for REDIS_URL, or the database shared by every local process.
 
     "ratelimit" holds counters (rate limits, login failures): they must be

@@ -95,7 +95,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
 # Seconds any request waits at most on one Redis command before serving from the database.
 REDIS_SOCKET_TIMEOUT = float(ENV.get("REDIS_SOCKET_TIMEOUT") or 0.5)
-CACHES = cache_config(ENV, DATA_DIR)
+CACHES = cache_config(ENV)
 
 # Sessions live in the database (cached in Redis when configured): no process
 # memory, so any app server can answer any request.
