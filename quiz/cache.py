@@ -226,8 +226,8 @@ class CounterCache(BaseCache):
             return cursor.fetchall() if cursor.description else []
 
     def _expiry(self, timeout) -> float | None:
-        timeout = self.get_backend_timeout(timeout)
-        return None if timeout is None else time.time() + timeout
+        # BaseCache gives the expiry as Unix time (None: never).
+        return self.get_backend_timeout(timeout)
 
     @staticmethod
     def _int(value) -> int:
