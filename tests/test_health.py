@@ -91,3 +91,16 @@ def test_healthz_exempt_from_ssl_redirect(client, settings):
 
 def test_healthz_rejects_post(client):
     assert client.post("/healthz").status_code in (403, 405)
+
+
+def test_healthz_503_when_the_sqlite_disk_cannot_be_read(client, settings, monkeypatch):
+    settings.REDIS_URL = ""
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.sqlite3")
+
+    def unreadable(path):
+        raise PermissionError("denied")
+
+    monkeypatch.setattr(shutil, "disk_usage", unreadable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["disk"] == "error: PermissionError"

@@ -110,3 +110,19 @@ def test_a_failed_export_leaves_the_previous_file_whole(tmp_path):
     assert "Traceback" not in result.stderr
     assert previous.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["export.json"]
+
+
+@pytest.mark.django_db
+def test_an_export_that_cannot_be_put_in_place_leaves_no_temporary_file(tmp_path, monkeypatch):
+    QuestionFactory()
+    previous = tmp_path / "export.json"
+    previous.write_text("old\n")
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("quiz.management.commands.export_questions.os.replace", refuse)
+    with pytest.raises(CommandError, match="No space left on device"):
+        export(output=str(previous))
+    assert previous.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["export.json"]

@@ -138,3 +138,15 @@ def _finish_in_own_connection(player):
     finally:
         close_old_connections()
         connection.close()
+
+
+@pytest.mark.django_db
+def test_the_redis_backend_alone_rebuilds_from_the_quizzes(own_redis):
+    """RedisBackend.rebuild without a source reads every player's best from the attempts."""
+    from quiz.leaderboard.redis_backend import RedisBackend
+
+    play(PlayerFactory(display_name="Solo"), score=420)
+    backend = RedisBackend(own_redis.url, "outage-test:lb")
+    assert backend.rebuild(NOW) == 12
+    rows = backend.top(ALL.key(), 10, current_only=True)
+    assert [(row.score, row.player_id) for row in rows] == [(420, Player.objects.get().pk)]

@@ -120,3 +120,11 @@ def test_deleting_an_account_removes_its_report_notes(client):
     mine.refresh_from_db()
     assert mine.note == "" and mine.player is None
     assert Report.objects.get(pk=theirs.pk).note == "a note from someone else"
+
+
+@pytest.mark.django_db
+def test_the_signup_page_and_a_signed_in_visitor(client):
+    page = client.get(reverse("signup"))
+    assert page.status_code == 200 and 'name="display_name"' in page.content.decode()
+    client.force_login(PlayerFactory().user)
+    assert client.get(reverse("signup"))["Location"] == reverse("profile")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import redis
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -134,22 +133,18 @@ def attempt_changed(attempt: QuizAttempt, *, now: datetime | None = None) -> Non
         return
     now = now or timezone.now()
     backend = _backend()
-    try:
-        with transaction.atomic():
-            # One recomputation per player at a time: a later one must not be
-            # overwritten by an earlier one that read fewer attempts.
-            locked = Player.objects.select_for_update().filter(pk=attempt.player_id)
-            if not locked.exists():
-                backend.remove_player(attempt.player_id)
-                return
-            keys = [
-                k for k, end in keys_for(attempt.finished_at, attempt) if end is None or end > now
-            ]
-            best = best_for_player(attempt.player_id, keys)
-            backend.record(attempt.player_id, best, now)
-    except redis.RedisError as exc:
-        # The database holds every score; rebuild_leaderboards repairs Redis.
-        logger.error("leaderboard: could not record attempt %s: %s", attempt.pk, exc)
+    # A Redis failure never reaches here: the Redis backend keeps the result in
+    # the database and brings its copy up to date when Redis returns.
+    with transaction.atomic():
+        # One recomputation per player at a time: a later one must not be
+        # overwritten by an earlier one that read fewer attempts.
+        locked = Player.objects.select_for_update().filter(pk=attempt.player_id)
+        if not locked.exists():
+            backend.remove_player(attempt.player_id)
+            return
+        keys = [k for k, end in keys_for(attempt.finished_at, attempt) if end is None or end > now]
+        best = best_for_player(attempt.player_id, keys)
+        backend.record(attempt.player_id, best, now)
 
 
 def player_removed(player_id: int) -> None:
@@ -158,10 +153,7 @@ def player_removed(player_id: int) -> None:
     Names are read from the database on every request, so hiding a display
     name needs no call: the boards show "Hidden player" at once.
     """
-    try:
-        _backend().remove_player(player_id)
-    except redis.RedisError as exc:
-        logger.error("leaderboard: could not remove player %s: %s", player_id, exc)
+    _backend().remove_player(player_id)
 
 
 def rebuild(*, now: datetime | None = None) -> int:
