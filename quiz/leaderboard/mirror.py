@@ -143,13 +143,13 @@ class MirroredBackend:
             except Exception:
                 logger.exception("leaderboard: rebuilding the Redis copy failed")
             finally:
+                if REBUILD_IN_BACKGROUND:
+                    close_old_connections()
+                    connection.close()
                 try:
                     self.redis.client.delete(lock)
                 except Exception:
                     logger.warning("leaderboard: could not release the rebuild lock")
-                if REBUILD_IN_BACKGROUND:
-                    close_old_connections()
-                    connection.close()
 
         if REBUILD_IN_BACKGROUND:
             threading.Thread(target=run, name="leaderboard-rebuild", daemon=True).start()
