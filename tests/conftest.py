@@ -96,6 +96,16 @@ def redis_url() -> str:
 
 
 @pytest.fixture(autouse=True)
+def _rebuild_leaderboard_copies_inline(monkeypatch):
+    """With Redis, a read that finds no complete copy rebuilds it in a background
+    thread in production; a test's thread could not see the test's data, so tests
+    rebuild in the request (a test may opt back in)."""
+    from quiz.leaderboard import mirror
+
+    monkeypatch.setattr(mirror, "REBUILD_IN_BACKGROUND", False)
+
+
+@pytest.fixture(autouse=True)
 def _clear_redis_cache(settings):
     """Rate limits and throttles live in the cache: start every test clean.
 
@@ -120,12 +130,6 @@ def backend(request, settings):
         return
     import redis
 
-    from quiz.leaderboard import mirror
-
-    # Rebuild the Redis copy in the request that finds it missing, inside the
-    # test's transaction, rather than in a thread that cannot see the test data.
-    monkeypatch = request.getfixturevalue("monkeypatch")
-    monkeypatch.setattr(mirror, "REBUILD_IN_BACKGROUND", False)
     url = request.getfixturevalue("redis_url")
     prefix = f"test:lb:{uuid.uuid4().hex}"
     settings.REDIS_URL = url
