@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 
+from confusable_homoglyphs import confusables
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
 from quiz import play
 from quiz.leaderboard import DIFFICULTIES, PERIODS, Board
@@ -187,6 +191,24 @@ DENIED_NAME_PARTS = (
 )
 
 
+# Names the boards use themselves: nobody may look like the moderation placeholder.
+RESERVED_NAMES = ("hiddenplayer",)
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like, for comparing: look-alike letters from other
+    alphabets (Cyrillic "а", Greek "ο") become the Latin letter they imitate,
+    accents are dropped, case and punctuation ignored (after Unicode TR39's skeleton)."""
+    letters = []
+    for char in name:
+        found = not char.isascii() and confusables.is_confusable(char, preferred_aliases=["latin"])
+        latin = [h["c"] for h in found[0]["homoglyphs"] if h["c"].isascii()] if found else []
+        letters.append(latin[0] if latin else char)
+    plain = unicodedata.normalize("NFKD", "".join(letters))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "", plain.casefold())
+
+
 def validate_display_name(value: str) -> str:
     name = unicodedata.normalize("NFKC", value).strip()
     if not 3 <= len(name) <= 30:
@@ -195,10 +217,18 @@ def validate_display_name(value: str) -> str:
         raise ValidationError(
             "Use letters, digits, spaces and . _ - ' only, starting with a letter or digit."
         )
-    folded = re.sub(r"[\W_]+", "", name.casefold())
-    if any(part in folded for part in DENIED_NAME_PARTS):
+    if confusables.is_dangerous(name):
+        raise ValidationError(
+            "Please use letters from one alphabet: this name mixes look-alike letters."
+        )
+    skeleton = name_skeleton(name)
+    if skeleton in RESERVED_NAMES or any(part in skeleton for part in DENIED_NAME_PARTS):
         raise ValidationError("Please choose another display name.")
     return name
+
+
+# A second submit of the same sign-up within this time logs the player in.
+JUST_CREATED = timedelta(minutes=2)
 
 
 class SignUpForm(UserCreationForm):
@@ -220,12 +250,35 @@ class SignUpForm(UserCreationForm):
         return name
 
     def save(self, commit=True):
+        # Hashing the password (a third of a second) happens here, before the
+        # transaction: on SQLite a write transaction holds every writer's lock.
         user = super().save(commit=False)
         user.email = self.cleaned_data.get("email", "")
         if commit:
-            user.save()
-            Player.objects.create(user=user, display_name=self.cleaned_data["display_name"])
+            with transaction.atomic():
+                user.save()
+                Player.objects.create(user=user, display_name=self.cleaned_data["display_name"])
         return user
+
+    def account_just_created(self):
+        """The account these very details created moments ago (a double-clicked
+        sign-up), or None. The password must match: this is a log-in."""
+        User = get_user_model()
+        username = User.normalize_username(str(self.data.get("username", "")))
+        user = (
+            User.objects.filter(
+                username=username,
+                date_joined__gte=timezone.now() - JUST_CREATED,
+                player__display_name__iexact=unicodedata.normalize(
+                    "NFKC", str(self.data.get("display_name", ""))
+                ).strip(),
+            )
+            .select_related("player")
+            .first()
+        )
+        if user is not None and user.check_password(str(self.data.get("password1", ""))):
+            return user
+        return None
 
 
 class DeleteAccountForm(forms.Form):

@@ -499,6 +499,21 @@ class AttemptQuestion(models.Model):
         return self.option_text(self.chosen_key)
 
 
+class ReportManager(models.Manager):
+    def file_once(self, item: AttemptQuestion, *, player, reason: str, note: str) -> bool:
+        """Store a report on the answered question `item`, unless one exists; True if stored."""
+        with transaction.atomic():
+            # Two submits at once: the row lock (PostgreSQL) or the write lock
+            # (SQLite, IMMEDIATE) lets one check-and-insert through at a time.
+            list(AttemptQuestion.objects.select_for_update().filter(pk=item.pk).values_list("pk"))
+            if self.filter(item=item).exists():
+                return False
+            self.create(
+                question_id=item.question_id, item=item, player=player, reason=reason, note=note
+            )
+        return True
+
+
 class Report(models.Model):
     class Reason(models.TextChoices):
         WRONG_ANSWER = "wrong_answer", "The answer is wrong"
@@ -520,6 +535,8 @@ class Report(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportManager()
 
     class Meta:
         ordering = ["status", "-created_at"]
@@ -593,3 +610,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token[:8]}…"
+
+
+class Counter(models.Model):
+    """A shared integer counter (rate limits, login failures) kept by quiz.cache.CounterCache.
+
+    Written only through single-statement upserts, so concurrent processes
+    never lose a count; expired rows are deleted by clean_up_quizzes.
+    """
+
+    key = models.CharField(max_length=250, primary_key=True)
+    value = models.BigIntegerField()
+    expires_at = models.FloatField(null=True, help_text="Unix time; empty: never expires.")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

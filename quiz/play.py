@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -315,8 +315,9 @@ def answer(
     """Record the answer to `item`, once.
 
     A second submit for an answered question changes nothing and returns the
-    recorded result. Answers for a question that is not the current one, or to
-    a finished or abandoned attempt, are rejected.
+    recorded result. Answers for a question that is not the current one, or
+    was never served (its clock has not started), or to a finished or
+    abandoned attempt, are rejected.
     """
     if item.is_answered:
         return AnswerResult(item, recorded_now=False, finished=attempt.is_finished)
@@ -324,11 +325,15 @@ def answer(
         raise AnswerRejected("This quiz is over: no more answers are taken.")
     if item.position != attempt.answered_count:
         raise AnswerRejected("That is not the current question of this quiz.")
+    if item.served_at is None:
+        # The clock starts when the question is shown: an answer to a question
+        # never shown would have no time (or the reading time of a peek).
+        raise AnswerRejected("Open this question before answering it.")
     if chosen_key not in {o["key"] for o in item.options}:
         raise AnswerRejected("Please choose one of the options.", status=400)
 
     now = now or timezone.now()
-    served_at = item.served_at or now
+    served_at = item.served_at
     elapsed = max(0.0, (now - served_at).total_seconds())
     correct = chosen_key == item.correct_key
     points = points_for(item, correct, elapsed)
@@ -349,7 +354,6 @@ def answer(
         if claimed:
             AttemptQuestion.objects.filter(pk=item.pk, answered_at__isnull=True).update(
                 answered_at=now,
-                served_at=served_at,
                 chosen_key=chosen_key,
                 is_correct=correct,
                 points=points,
@@ -360,7 +364,7 @@ def answer(
             attempt.score += points
             attempt.correct_count += 1 if correct else 0
             attempt.seconds += elapsed
-            item.answered_at, item.served_at, item.chosen_key = now, served_at, chosen_key
+            item.answered_at, item.chosen_key = now, chosen_key
             item.is_correct, item.points = correct, points
             if finishing:
                 attempt.status = QuizAttempt.Status.FINISHED
@@ -446,10 +450,16 @@ STALE_AFTER = timedelta(days=7)
 def clean_up(now: datetime | None = None) -> tuple[int, int]:
     """Abandon attempts idle for a week, then delete abandoned attempts.
 
+    Idle means nothing happened for a week: not started, no question shown,
+    none answered (a quiz started long ago but played today is not idle).
     Returns (abandoned now, deleted).
     """
     now = now or timezone.now()
-    stale = QuizAttempt.objects.active().filter(started_at__lt=now - STALE_AFTER)
+    cutoff = now - STALE_AFTER
+    recent = AttemptQuestion.objects.filter(attempt=OuterRef("pk")).filter(
+        Q(served_at__gte=cutoff) | Q(answered_at__gte=cutoff)
+    )
+    stale = QuizAttempt.objects.active().filter(started_at__lt=cutoff).exclude(Exists(recent))
     abandoned = stale.update(status=QuizAttempt.Status.ABANDONED)
     _, per_model = QuizAttempt.objects.filter(status=QuizAttempt.Status.ABANDONED).delete()
     return abandoned, per_model.get("quiz.QuizAttempt", 0)

@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from quiz import leaderboard, play, visitor
 from quiz.forms import AnswerForm, ReportForm, StartQuizForm
-from quiz.models import AttemptQuestion, QuizAttempt
+from quiz.models import AttemptQuestion, QuizAttempt, Report
 from quiz.ratelimit import rate_limited
 
 
@@ -127,6 +127,9 @@ def _question_context(attempt, item, **extra):
     return {
         "attempt": attempt,
         "item": item,
+        # A question is shown only once its clock runs: a 400/409 page for a
+        # question not yet served shows the message and a way to the current one.
+        "hidden": not item.is_answered and item.served_at is None,
         "number": item.position + 1,
         "is_last": item.position + 1 >= attempt.length,
         "report_form": ReportForm(),
@@ -215,19 +218,28 @@ def report(request, public_id, position: int):
     attempt = item.attempt
     template = "quiz/question.html"
     if not item.is_answered or item.question_id is None:
-        context = _question_context(
-            attempt, item, report_error="Answer the question before reporting it."
-        )
-        return render(request, _partial(request, template, "report"), context, status=409)
+        message = "Answer the question before reporting it."
+        if request.htmx:
+            context = _question_context(attempt, item, report_error=message)
+            return render(request, f"{template}#report", context, status=409)
+        # The whole page would show the unanswered question: show only the message.
+        context = _question_context(attempt, item, error=message, hidden=True)
+        return render(request, template, context, status=409)
     form = ReportForm(request.POST)
+    if rate_limited(request, "report"):
+        form.add_error(None, "You are sending reports very fast. Please wait a minute.")
+        context = _question_context(attempt, item, report_form=form)
+        return render(request, _partial(request, template, "report"), context, status=429)
     if not form.is_valid():
         context = _question_context(attempt, item, report_form=form)
         return render(request, _partial(request, template, "report"), context, status=400)
-    report = form.save(commit=False)
-    report.question_id = item.question_id
-    report.item = item
-    report.player = visitor.player(request)
-    report.save()
+    # One report per answered question: a second (a double click) changes nothing.
+    Report.objects.file_once(
+        item,
+        player=visitor.player(request),
+        reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"],
+    )
     if not request.htmx:
         messages.success(request, "Thank you: an editor will look at this question.")
         return redirect("quiz:question", public_id=attempt.public_id, position=position)

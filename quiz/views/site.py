@@ -13,8 +13,8 @@ from quiz.health import health
 @require_GET
 @never_cache
 def healthz(request):
-    ok, body = health()
-    return JsonResponse(body, status=200 if ok else 503)
+    code, body = health()
+    return JsonResponse(body, status=code)
 
 
 @require_safe

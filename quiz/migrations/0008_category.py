@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quiz', '0005_api_token'),
+        ('quiz', '0007_counter'),
     ]
 
     operations = [

@@ -14,6 +14,6 @@ def categories_from_questions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quiz", "0006_category")]
+    dependencies = [("quiz", "0008_category")]
 
     operations = [migrations.RunPython(categories_from_questions, migrations.RunPython.noop)]
