@@ -16,12 +16,17 @@
     startCountdown();
   }
 
-  // One tap: a pointer click on an option submits it (htmx takes the submit).
-  // Arrow keys and Space fire clicks with detail 0: a keyboard user moves
-  // between options freely and confirms with Enter, which submits the form.
+  // One tap: choosing an option with a pointer (finger, mouse) submits it;
+  // htmx takes the submit. Arrow keys and Space also "click" radios, so the
+  // last input device decides: a keyboard user moves between options freely
+  // and confirms with Enter, which submits the form as usual.
+  var lastPointerAt = 0;
+  document.addEventListener("pointerdown", function () { lastPointerAt = Date.now(); }, true);
+  document.addEventListener("keydown", function () { lastPointerAt = 0; }, true);
   document.addEventListener("click", function (event) {
     var input = event.target;
-    if (!input || input.tagName !== "INPUT" || input.type !== "radio" || event.detail === 0) return;
+    if (!input || input.tagName !== "INPUT" || input.type !== "radio") return;
+    if (Date.now() - lastPointerAt > 2000) return;
     var form = input.closest("form.question-form");
     if (!form || form.dataset.sent) return;
     form.dataset.sent = "1";
