@@ -12,6 +12,7 @@ urlpatterns = [
     path("daily/start/", daily.daily_start, name="daily_start"),
     path("daily/<str:day>/<int:watched_through>/", daily.daily_board, name="daily_board"),
     path("r/<str:token>/", share.share_page, name="share"),
+    path("r/<str:token>/card.png", share.share_image, name="share_image"),
     path("quiz/<uuid:public_id>/", play.play_attempt, name="play"),
     path("quiz/<uuid:public_id>/q/<int:position>/", play.question, name="question"),
     path("quiz/<uuid:public_id>/q/<int:position>/report/", play.report, name="report"),

@@ -202,3 +202,46 @@ def test_signing_up_claims_a_daily_unless_the_player_already_played_it(bank, cli
     assert play.claim_attempts([str(anonymous.public_id)], player) == 0
     anonymous.refresh_from_db()
     assert anonymous.player is None
+
+
+@time_machine.travel(DAY, tick=False)
+def test_a_start_that_loses_the_race_returns_the_winner(bank, monkeypatch):
+    """Two starts at once: the database keeps one, the loser gets it instead of an error."""
+    player = PlayerFactory()
+    winner, created = daily.start(day=DAY.date(), watched_through=3, player=player, session_key="")
+    assert created
+    real_owned = daily.owned
+    calls = []
+
+    def owned_missing_the_first_time(*args):
+        calls.append(args)
+        return real_owned(*args).none() if len(calls) == 1 else real_owned(*args)
+
+    monkeypatch.setattr(daily, "owned", owned_missing_the_first_time)
+    again, created = daily.start(day=DAY.date(), watched_through=3, player=player, session_key="")
+    assert (again.pk, created) == (winner.pk, False)
+    assert QuizAttempt.objects.filter(mode="daily").count() == 1
+
+
+def test_clean_up_keeps_a_recently_left_daily(bank, client):
+    from quiz import play
+
+    with time_machine.travel(DAY, tick=False):
+        left = _daily_of(client)
+        play.abandon(left)
+        play.clean_up()
+        assert QuizAttempt.objects.filter(pk=left.pk).exists()
+        assert _start_daily(client).url == reverse("quiz:daily")
+        assert QuizAttempt.objects.filter(mode="daily").count() == 1
+    with time_machine.travel(DAY + dt.timedelta(days=2), tick=False):
+        play.clean_up()
+        assert not QuizAttempt.objects.filter(pk=left.pk).exists()
+
+
+@time_machine.travel(DAY, tick=False)
+def test_leaving_the_daily_says_there_is_no_second_try(bank, client):
+    attempt = _daily_of(client)
+    html = client.get(reverse("quiz:question", args=[attempt.public_id, 1])).content.decode()
+    assert "Leave today&#x27;s challenge for good (no second try)" in html or (
+        "Leave today's challenge for good (no second try)" in html
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import struct
+import zlib
 
 import pytest
 import time_machine
@@ -150,7 +152,25 @@ def test_the_public_page_opens_for_anyone_and_unfurls(show_bank, client):
     assert '<meta property="og:title" content="HH Quiz">' in html
     assert f'<meta property="og:description" content="{card.line} {card.squares}">' in html
     assert f"http://testserver/r/{attempt.share_token}/" in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    image_url = f"http://testserver/r/{attempt.share_token}/card.png"
+    assert f'<meta property="og:image" content="{image_url}">' in html
+
+
+def test_the_preview_image_is_a_png_of_the_squares(show_bank, client):
+    attempt = _finished_quiz(client)
+    response = Client().get(reverse("quiz:share_image", args=[attempt.share_token]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    png = response.content
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", png[16:24]) == (1200, 630)
+    # Right answers are green, wrong ones red, in order: 1st right, 2nd wrong.
+    pixels = zlib.decompress(png[png.index(b"IDAT") + 4 : png.index(b"IEND") - 8])
+    row = pixels[315 * (1 + 1200 * 3) + 1 : 316 * (1 + 1200 * 3)]
+    colours = [tuple(row[3 * x : 3 * x + 3]) for x in range(1200)]
+    runs = [c for i, c in enumerate(colours) if c != share.BACKGROUND and colours[i - 1] != c]
+    assert runs == [share.COLOURS[bool(n % 2)] for n in range(1, 6)]
+    assert Client().get(reverse("quiz:share_image", args=["nope"])).status_code == 404
 
 
 def test_unknown_or_unfinished_results_have_no_public_page(show_bank, client):
