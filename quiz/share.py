@@ -39,6 +39,11 @@ class Card:
     line: str
     squares: str
     url: str
+    flags: tuple[bool, ...] = ()
+
+    @property
+    def spoken(self) -> str:
+        return "Answers in order: " + ", ".join("right" if f else "wrong" for f in self.flags)
 
     @property
     def text(self) -> str:
@@ -55,9 +60,12 @@ def card(attempt: QuizAttempt, url: str = "") -> Card:
         parts.append("timed")
     parts += [f"{attempt.correct_count}/{attempt.length}", f"{attempt.score:,} pts"]
     # Only the right/wrong flags are read: no text of the quiz is loaded at all.
-    flags = attempt.items.order_by("position").values_list("is_correct", flat=True)
+    flags = tuple(
+        bool(right)
+        for right in attempt.items.order_by("position").values_list("is_correct", flat=True)
+    )
     squares = "".join(RIGHT if right else WRONG for right in flags)
-    return Card(title=parts[0], line=" · ".join(parts), squares=squares, url=url)
+    return Card(title=parts[0], line=" · ".join(parts), squares=squares, url=url, flags=flags)
 
 
 # --- the card as an image, for link previews ---------------------------------
