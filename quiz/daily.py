@@ -102,15 +102,13 @@ def start(
     ids = draw(bank, day, watched_through)
     try:
         with transaction.atomic():
-            attempt = play.start_quiz(
-                bank=bank,
-                difficulty=QuizDifficulty.MIXED,
-                watched_through=watched_through,
-                length=LENGTH,
-                player=player,
-                session_key=session_key,
-                allow_shorter=True,
-                mode=QuizAttempt.Mode.DAILY,
+            attempt = play.start_fixed_format(
+                QuizAttempt.Mode.DAILY,
+                bank,
+                watched_through,
+                LENGTH,
+                player,
+                session_key,
                 daily_date=day,
                 question_ids=ids,
             )

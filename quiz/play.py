@@ -291,6 +291,29 @@ def start_quiz(
     return attempt
 
 
+def start_fixed_format(
+    mode: str,
+    bank: Bank,
+    watched_through: int,
+    length: int,
+    player: Player | None,
+    session_key: str,
+    **extra,
+) -> QuizAttempt:
+    """A daily or episode quiz: mixed difficulty, up to `length` questions, whatever the pool."""
+    return start_quiz(
+        bank=bank,
+        difficulty=QuizDifficulty.MIXED,
+        watched_through=watched_through,
+        length=length,
+        player=player,
+        session_key="" if player else session_key,
+        allow_shorter=True,
+        mode=mode,
+        **extra,
+    )
+
+
 # --- answering ---------------------------------------------------------------
 
 

@@ -30,6 +30,15 @@ def _timed_quiz(client):
     return attempt
 
 
+@pytest.fixture
+def served(bank, client):
+    """A timed quiz whose first question was served at T0: (attempt, item)."""
+    with time_machine.travel(T0, tick=False):
+        attempt = _timed_quiz(client)
+        client.get(question_url(attempt, 1))
+    return attempt, attempt.items.get(position=0)
+
+
 def test_serving_a_question_sets_its_deadline_once(bank, client):
     with time_machine.travel(T0, tick=False):
         attempt = _timed_quiz(client)
@@ -48,11 +57,8 @@ def test_serving_a_question_sets_its_deadline_once(bank, client):
     assert item.deadline == T0 + dt.timedelta(seconds=allowed)
 
 
-def test_a_late_answer_scores_zero_even_when_posted_directly(bank, client):
-    with time_machine.travel(T0, tick=False):
-        attempt = _timed_quiz(client)
-        client.get(question_url(attempt, 1))
-    item = attempt.items.get(position=0)
+def test_a_late_answer_scores_zero_even_when_posted_directly(served, client):
+    attempt, item = served
     with time_machine.travel(item.deadline + dt.timedelta(seconds=3), tick=False):
         response = client.post(question_url(attempt, 1), {"option": item.correct_key})
     assert response.status_code == 302
@@ -65,22 +71,16 @@ def test_a_late_answer_scores_zero_even_when_posted_directly(bank, client):
     assert "Time&#x27;s up." in page or "Time's up." in page
 
 
-def test_an_answer_in_time_scores(bank, client):
-    with time_machine.travel(T0, tick=False):
-        attempt = _timed_quiz(client)
-        client.get(question_url(attempt, 1))
-    item = attempt.items.get(position=0)
+def test_an_answer_in_time_scores(served, client):
+    attempt, item = served
     with time_machine.travel(item.deadline, tick=False):
         client.post(question_url(attempt, 1), {"option": item.correct_key})
     item.refresh_from_db()
     assert item.is_correct and item.points == 100
 
 
-def test_opening_the_question_after_its_deadline_records_the_time_out(bank, client):
-    with time_machine.travel(T0, tick=False):
-        attempt = _timed_quiz(client)
-        client.get(question_url(attempt, 1))
-    item = attempt.items.get(position=0)
+def test_opening_the_question_after_its_deadline_records_the_time_out(served, client):
+    attempt, item = served
     with time_machine.travel(item.deadline + dt.timedelta(seconds=2), tick=False):
         fragment = client.get(question_url(attempt, 1), headers={"HX-Request": "true"})
     html = fragment.content.decode()
@@ -90,10 +90,8 @@ def test_opening_the_question_after_its_deadline_records_the_time_out(bank, clie
     assert item.timed_out and item.points == 0
 
 
-def test_before_the_deadline_the_question_stays(bank, client):
-    with time_machine.travel(T0, tick=False):
-        attempt = _timed_quiz(client)
-        client.get(question_url(attempt, 1))
+def test_before_the_deadline_the_question_stays(served, client):
+    attempt, _ = served
     with time_machine.travel(T0 + dt.timedelta(seconds=10), tick=False):
         html = client.get(question_url(attempt, 1), headers={"HX-Request": "true"}).content.decode()
     assert 'name="option"' in html
@@ -113,10 +111,10 @@ def test_the_start_form_offers_timed_mode(client):
     assert 'name="timed"' in html and "20 seconds per question" in html
 
 
-def test_the_domain_rejects_a_missing_option_before_the_deadline(bank, client):
-    with time_machine.travel(T0, tick=False):
-        attempt = _timed_quiz(client)
-        client.get(question_url(attempt, 1))
-        item = attempt.items.get(position=0)
-        with pytest.raises(play.AnswerRejected):
-            play.answer(attempt, item, None)
+def test_the_domain_rejects_a_missing_option_before_the_deadline(served):
+    attempt, item = served
+    with (
+        time_machine.travel(T0 + dt.timedelta(seconds=1), tick=False),
+        pytest.raises(play.AnswerRejected),
+    ):
+        play.answer(attempt, item, None)

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from quiz import daily, leaderboard, play, share, streaks, visitor
 from quiz.forms import AnswerForm, EpisodeQuizForm, RaiseWatchedForm, ReportForm, StartQuizForm
-from quiz.models import AttemptQuestion, QuizAttempt, QuizDifficulty
+from quiz.models import AttemptQuestion, QuizAttempt
 from quiz.ratelimit import rate_limited
 
 
@@ -118,15 +118,13 @@ def episode_start(request):
     try:
         if bank is None:
             raise play.PoolTooSmall(0, EPISODE_QUIZ_LENGTH)
-        attempt = play.start_quiz(
-            bank=bank,
-            difficulty=QuizDifficulty.MIXED,
-            watched_through=episode,
-            length=EPISODE_QUIZ_LENGTH,
-            player=player,
-            session_key="" if player else request.session.session_key,
-            allow_shorter=True,
-            mode=QuizAttempt.Mode.EPISODE,
+        attempt = play.start_fixed_format(
+            QuizAttempt.Mode.EPISODE,
+            bank,
+            episode,
+            EPISODE_QUIZ_LENGTH,
+            player,
+            request.session.session_key,
         )
     except play.PoolTooSmall:
         messages.info(request, f"There are no questions about episode {episode} yet.")
