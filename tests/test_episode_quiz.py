@@ -105,3 +105,15 @@ def test_the_home_page_offers_the_episode_after_the_remembered_level(bank, clien
     html = client.get(reverse("quiz:home")).content.decode()
     assert "Just watched an episode?" in html
     assert '<option value="3" selected>Episode 3</option>' in html
+
+
+def test_a_small_episode_pool_gives_a_shorter_quiz_marked_shortened(client):
+    QuestionFactory.create_batch(3, spoiler_level=5)
+    QuestionFactory.create_batch(9, spoiler_level=4)
+    attempt = _episode_quiz(client, 5)
+    assert attempt.length == 3 and attempt.shortened
+    assert set(attempt.items.values_list("spoiler_level", flat=True)) == {5}
+
+
+def test_a_full_episode_quiz_is_not_shortened(bank, client):
+    assert _episode_quiz(client, 2).shortened is False
