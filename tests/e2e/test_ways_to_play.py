@@ -113,3 +113,16 @@ def test_the_share_button_copies_the_card(browser, live_server, bank):
         assert "Play today" in page.inner_text("main")
     finally:
         context.close()
+
+
+def test_daily_page_switches_level_in_place_and_starts(page, live_server, bank, console_problems):
+    page.goto(live_server.url + "/daily/")
+    page.select_option("#id_daily_watched", "0")
+    page.wait_for_url(re.compile(r"/daily/\?watched_through=0$"))  # hx-push-url
+    expect(page.locator("#daily-card")).to_contain_text("the same for everyone who has not started")
+    page.click("text=Start daily")
+    page.wait_for_url(re.compile(r"/quiz/[0-9a-f-]+/q/1/$"))
+    assert "Question 1 of 10" in page.inner_text("#question-card")
+    page.goto(live_server.url + "/daily/?watched_through=0")
+    expect(page.locator("#daily-card")).to_contain_text("You have started today's challenge")
+    assert not [p for p in console_problems if "Content Security Policy" in p or "Refused" in p]
