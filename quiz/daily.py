@@ -38,11 +38,6 @@ def number(day: date) -> int:
     return (day - FIRST_DAY).days + 1
 
 
-def is_playable(day: date, now: datetime | None = None) -> bool:
-    """Only today's challenge can be started: past days are over, future ones secret."""
-    return day == today(now)
-
-
 def _rng(day: date, watched_through: int) -> random.Random:
     digest = hashlib.sha256(f"hhquiz-daily:{day.isoformat()}:{watched_through}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))

@@ -245,3 +245,22 @@ def test_leaving_the_daily_says_there_is_no_second_try(bank, client):
     assert "Leave today&#x27;s challenge for good (no second try)" in html or (
         "Leave today's challenge for good (no second try)" in html
     )
+
+
+@time_machine.travel(DAY, tick=False)
+@pytest.mark.parametrize("with_bank", [False, True])
+def test_a_day_without_questions_says_so(client, with_bank):
+    if with_bank:
+        QuestionFactory(spoiler_level=6)  # a bank, but nothing safe at level 3
+    response = _start_daily(client)
+    assert response.url == reverse("quiz:daily")
+    page = client.get(response.url).content.decode()
+    assert "Today&#x27;s challenge has no questions at that level yet." in page
+    assert not QuizAttempt.objects.exists()
+
+
+def test_only_a_signed_in_daily_has_a_daily_rank(bank):
+    assert daily.rank_of(QuizAttemptFactory(status="finished")) is None
+    assert (
+        daily.rank_of(QuizAttemptFactory(player=None, mode="daily", daily_date=DAY.date())) is None
+    )

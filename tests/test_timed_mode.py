@@ -118,3 +118,27 @@ def test_the_domain_rejects_a_missing_option_before_the_deadline(served):
         pytest.raises(play.AnswerRejected),
     ):
         play.answer(attempt, item, None)
+
+
+def test_two_tabs_serving_at_once_share_one_deadline(bank, client):
+    with time_machine.travel(T0, tick=False):
+        attempt = _timed_quiz(client)
+    first, second = (
+        AttemptQuestion.objects.select_related("attempt").get(attempt=attempt, position=0)
+        for _ in range(2)
+    )
+    with time_machine.travel(T0, tick=False):
+        play.mark_served(first)
+    with time_machine.travel(T0 + dt.timedelta(seconds=3), tick=False):
+        play.mark_served(second)  # loses the conditional update: reads the first deadline
+    assert second.deadline == first.deadline == T0 + dt.timedelta(seconds=play.time_allowed(first))
+
+
+def test_an_abandoned_quiz_records_no_time_out(served):
+    attempt, item = served
+    play.abandon(attempt)
+    attempt.refresh_from_db()
+    late = item.deadline + dt.timedelta(seconds=5)
+    assert play.expire(attempt, item, now=late) is False
+    item.refresh_from_db()
+    assert not item.is_answered
