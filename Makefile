@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint test-postgres bench clean
+.PHONY: run test lint test-postgres bench clean screenshots
 
 $(PY):
 	@interp=$$(sh scripts/find-python) || exit 1; \
@@ -37,6 +37,10 @@ test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hhquiz} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	$(VENV)/bin/pytest
+
+# README screenshots from the running app (Chromium via Playwright): docs/screenshots/.
+screenshots: $(STAMP)
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) staticfiles test_db*.sqlite3* .cache

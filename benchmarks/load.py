@@ -115,7 +115,6 @@ class Server:
             "QUIZ_ANSWER_RATE": "1000000",
             "CACHE_KEY_PREFIX": self.prefix,
             "LEADERBOARD_REDIS_PREFIX": f"{self.prefix}:lb",
-            "RATELIMIT_CACHE_DIR": str(self.tmp / "ratelimit"),
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
@@ -570,7 +569,6 @@ def prepare_attempts(
         "ALLOWED_HOSTS",
         "CACHE_KEY_PREFIX",
         "LEADERBOARD_REDIS_PREFIX",
-        "RATELIMIT_CACHE_DIR",
     )
     throwaway.setup_django({k: server.env[k] for k in keys})
     from importlib import import_module

@@ -82,38 +82,44 @@ def database_config(env: Mapping[str, str], base_dir: Path) -> dict[str, Any]:
     return config
 
 
-def cache_config(env: Mapping[str, str], base_dir: Path | None = None) -> dict[str, Any]:
-    """CACHES for REDIS_URL, or the database cache shared by every local process.
+def cache_config(env: Mapping[str, str]) -> dict[str, Any]:
+    """CACHES for REDIS_URL, or the database shared by every local process.
 
-    Rate limits and login throttling live in the cache, so it must be shared
-    across worker processes: never the per-process local-memory cache.
+    "ratelimit" holds counters (rate limits, login failures): they must be
+    shared by every process and counted atomically, so without Redis, and
+    while Redis is unavailable, they live in a database table (quiz_counter).
+    "default" (sessions, the categories) is only an accelerator: with Redis
+    down it answers misses and the database serves.
     """
     redis_url = env.get("REDIS_URL", "").strip()
+    prefix = env.get("CACHE_KEY_PREFIX", "hhquiz")
+    counters_db = {
+        "BACKEND": "quiz.cache.CounterCache",
+        "LOCATION": "quiz_counter",
+        "KEY_PREFIX": prefix,
+    }
     if redis_url:
         if not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(
                 f"REDIS_URL must start with redis://, rediss:// or unix://, not {redis_url!r}"
             )
+        timeout = float(env.get("REDIS_SOCKET_TIMEOUT") or 0.5)
         redis = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "quiz.cache.ResilientRedisCache",
             "LOCATION": redis_url,
-            "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "hhquiz"),
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_timeout": timeout, "socket_connect_timeout": timeout},
         }
-        return {"default": redis, "ratelimit": redis}
-    ratelimit_dir = env.get("RATELIMIT_CACHE_DIR") or str(
-        (base_dir or Path(".")) / ".cache" / "ratelimit"
-    )
+        return {
+            "default": redis,
+            "ratelimit": {**redis, "OPTIONS": {**redis["OPTIONS"], "FALLBACK": "ratelimit-db"}},
+            "ratelimit-db": counters_db,
+        }
     return {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "hhquiz_cache",
-            "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "hhquiz"),
+            "KEY_PREFIX": prefix,
         },
-        # Rate-limit counters: a file cache is shared by every process on this
-        # machine and costs no SQL query per request.
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": ratelimit_dir,
-            "OPTIONS": {"MAX_ENTRIES": 100000},
-        },
+        "ratelimit": counters_db,
     }

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "quiz.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "quiz.theme.context",
             ],
             "builtins": ["django_htmx.templatetags.django_htmx"],
         },
@@ -92,7 +94,9 @@ DATABASES = {"default": database_config(ENV, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
-CACHES = cache_config(ENV, DATA_DIR)
+# Seconds any request waits at most on one Redis command before serving from the database.
+REDIS_SOCKET_TIMEOUT = float(ENV.get("REDIS_SOCKET_TIMEOUT") or 0.5)
+CACHES = cache_config(ENV)
 
 # Sessions live in the database (cached in Redis when configured): no process
 # memory, so any app server can answer any request.
@@ -121,18 +125,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    CACHES["ratelimit"]["LOCATION"] = (
-        CACHES["ratelimit"]["LOCATION"] + "-test"
-        if CACHES["ratelimit"]["BACKEND"].endswith("FileBasedCache")
-        else CACHES["ratelimit"]["LOCATION"]
-    )
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "quiz:home"
 LOGOUT_REDIRECT_URL = "quiz:home"
 
-# Login throttling (django-axes): per username and per IP, kept in the cache so
-# every app server sees the same counts.
+# Login throttling (django-axes): per username and per IP, counted in the
+# "ratelimit" cache (Redis, or the quiz_counter table without it or while it
+# is down) so every app server sees the same counts and none is culled early.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "ratelimit"
 AXES_FAILURE_LIMIT = env_int(ENV, "LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int(ENV, "LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
@@ -223,6 +224,7 @@ SECURE_CSP = {
 # Quiz play: rate limits per player/session (requests per minute).
 QUIZ_START_RATE = env_int(ENV, "QUIZ_START_RATE", 30)
 QUIZ_ANSWER_RATE = env_int(ENV, "QUIZ_ANSWER_RATE", 120)
+QUIZ_REPORT_RATE = env_int(ENV, "QUIZ_REPORT_RATE", 10)
 
 # Public API (/api/, Open Trivia DB-compatible). Like Open Trivia DB: one
 # api.php request per address every API_RATE_LIMIT_SECONDS (0 disables), and
@@ -235,6 +237,9 @@ API_TOKEN_RATE = env_int(ENV, "API_TOKEN_RATE", 30)
 # Leaderboards: Redis sorted sets when REDIS_URL is set, else the database.
 LEADERBOARD_BACKEND = ENV.get("LEADERBOARD_BACKEND", "redis" if REDIS_URL else "database")
 LEADERBOARD_REDIS_PREFIX = ENV.get("LEADERBOARD_REDIS_PREFIX", "hhquiz:lb")
+
+# /healthz answers 503 when the SQLite database's disk has less free space.
+HEALTH_MIN_FREE_MB = env_int(ENV, "HEALTH_MIN_FREE_MB", 16)
 
 LOG_LEVEL = ENV.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
@@ -250,5 +255,6 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+        "hhquiz.redis": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }

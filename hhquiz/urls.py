@@ -5,6 +5,8 @@ from quiz.views import bench, site
 
 urlpatterns = [
     path("healthz", site.healthz, name="healthz"),
+    path("theme/", site.theme, name="theme"),
+    path("favicon.ico", site.favicon, name="favicon"),
     path("bench/baseline", bench.baseline, name="bench_baseline"),
     path("admin/", admin.site.urls),
     path("api/", include("quiz.api_urls")),

@@ -9,14 +9,15 @@ imports quiz.admin) registers them too.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from quiz import admin_players  # noqa: F401 - registers the Player and QuizAttempt admins
 from quiz.facts import default_fact_base
-from quiz.models import Bank, Option, Question, Report
+from quiz.models import Bank, Category, Option, Question, Report
 from quiz.validation import has_markup, option_set_errors
 
 
@@ -48,7 +49,34 @@ class BankAdmin(admin.ModelAdmin):
         return bank.published_total
 
 
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "question_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        # Question.category holds the slug (the generator writes plain strings).
+        questions = Question.objects.filter(category=OuterRef("slug")).order_by().values("category")
+        counted = questions.annotate(n=Count("id")).values("n")
+        return super().get_queryset(request).annotate(question_total=Coalesce(Subquery(counted), 0))
+
+    @admin.display(description="questions", ordering="question_total")
+    def question_count(self, category):
+        return category.question_total
+
+    def get_readonly_fields(self, request, obj=None):
+        # Questions point at the slug: renaming it would orphan them.
+        return ["slug"] if obj else []
+
+
 class OptionInlineFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            label = "new option" if index is None else f"option {index + 1}"
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {label}"
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -80,6 +108,15 @@ class OptionForm(forms.ModelForm):
         model = Option
         fields = ["text", "is_correct", "position"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A tabular inline shows its labels only as column headings: name each input.
+        index = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        which = f"Option {int(index) + 1}" if index.isdigit() else "New option"
+        self.fields["text"].widget.attrs["aria-label"] = f"{which}: text"
+        self.fields["is_correct"].widget.attrs["aria-label"] = f"{which}: correct"
+        self.fields["position"].widget.attrs["aria-label"] = f"{which}: position"
+
     def validate_constraints(self):
         # "One correct option per question" is judged for the whole formset
         # (OptionInlineFormSet.clean): one form alone would see the old correct
@@ -103,6 +140,20 @@ class OptionInline(admin.TabularInline):
 
 
 class QuestionAdminForm(forms.ModelForm):
+    category = forms.ChoiceField(
+        required=False,
+        help_text="Pick from the managed list; add a category under Categories.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— none —")] + list(Category.objects.values_list("slug", "name"))
+        current = self.instance.category if self.instance.pk else ""
+        if current and current not in dict(choices):
+            # A category the generator wrote before the list knew it: keep it selectable.
+            choices.append((current, Category.name_for(current)))
+        self.fields["category"].choices = choices
+
     class Meta:
         model = Question
         fields = [
@@ -253,6 +304,14 @@ class QuestionAdmin(admin.ModelAdmin):
             format_html_join("", "<li>{}: {} ({}): {}</li>", rows),
         )
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "bank" not in initial:
+            banks = list(Bank.objects.values_list("pk", flat=True)[:2])
+            if len(banks) == 1:
+                initial["bank"] = banks[0]
+        return initial
+
     def save_model(self, request, obj, form, change):
         # A generated question an admin has saved is the admin's from now on:
         # the generator will no longer overwrite it.
@@ -307,12 +366,39 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = [ReportStatusFilter, "reason"]
     list_select_related = ["question"]
     search_fields = ["note", "question__text"]
-    readonly_fields = ["question", "item", "player", "reason", "note", "created_at", "resolved_at"]
+    readonly_fields = [
+        "question",
+        "question_text",
+        "players_answer",
+        "correct_answer",
+        "player",
+        "reason",
+        "note",
+        "created_at",
+        "resolved_at",
+    ]
     fields = [*readonly_fields, "status"]
     actions = ["resolve", "resolve_and_unpublish"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="as the player saw it")
+    def question_text(self, report):
+        return report.item.text if report.item else report.question.text
+
+    @admin.display(description="player's answer")
+    def players_answer(self, report):
+        if report.item is None:
+            return "— (the quiz was deleted)"
+        return report.item.chosen_text or "—"
+
+    @admin.display(description="correct answer")
+    def correct_answer(self, report):
+        if report.item is not None:
+            return report.item.correct_text
+        correct = report.question.options.filter(is_correct=True).first()
+        return correct.text if correct else "—"
 
     @admin.display(description="question status")
     def question_status(self, report):

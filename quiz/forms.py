@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 
+from confusable_homoglyphs import confusables
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
+from quiz import play
 from quiz.leaderboard import DIFFICULTIES, PERIODS, Board
-from quiz.models import Bank, Player, Question, QuizDifficulty, Report, SpoilerLevel
+from quiz.models import Bank, Category, Player, QuizDifficulty, Report, SpoilerLevel
 from quiz.play import QUIZ_LENGTHS
 
 WATCHED_CHOICES = [
@@ -26,22 +31,27 @@ WATCHED_CHOICES = [
 ]
 
 
-# The categories change only when the bank is edited, but the home page and
-# every quiz start ask for them: a DISTINCT over the whole bank each time. They
-# are kept in the shared cache for a minute instead.
+# The counts change only when the bank is edited, but the home page asks for
+# them on every visit and on every change of level or difficulty: one GROUP BY,
+# kept in the shared cache for a minute.
 CATEGORIES_CACHE_SECONDS = 60
 
 
-def published_categories(bank: Bank | None = None) -> list[str]:
-    key = f"published-categories:{bank.pk if bank is not None else 'all'}"
-    categories = cache.get(key)
-    if categories is None:
-        questions = Question.objects.published().exclude(category="")
-        if bank is not None:
-            questions = questions.in_bank(bank)
-        categories = sorted(set(questions.values_list("category", flat=True).distinct()))
-        cache.set(key, categories, CATEGORIES_CACHE_SECONDS)
-    return categories
+def category_counts(bank: Bank, difficulty: str, watched_through: int) -> dict[str, int]:
+    key = f"category-counts:{bank.pk}:{difficulty}:{watched_through}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = play.category_counts(bank, difficulty, watched_through)
+        cache.set(key, counts, CATEGORIES_CACHE_SECONDS)
+    return counts
+
+
+def category_names() -> dict[str, str]:
+    names = cache.get("category-names")
+    if names is None:
+        names = Category.objects.names()
+        cache.set("category-names", names, CATEGORIES_CACHE_SECONDS)
+    return names
 
 
 class StartQuizForm(forms.Form):
@@ -61,7 +71,15 @@ class StartQuizForm(forms.Form):
         initial=10,
         widget=forms.RadioSelect,
     )
-    category = forms.ChoiceField(label="Category (optional)", required=False)
+    category = forms.ChoiceField(
+        label="Category (optional)",
+        required=False,
+        help_text="Only categories with enough questions for your choices are listed.",
+        error_messages={
+            "invalid_choice": "That category has too few questions for these choices: "
+            "pick another one or any category."
+        },
+    )
     bank = forms.ModelChoiceField(
         queryset=Bank.objects.filter(is_published=True), required=False, empty_label=None
     )
@@ -74,13 +92,53 @@ class StartQuizForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "Any category")] + [
-            (c, c.replace("-", " ").capitalize()) for c in published_categories()
-        ]
         banks = list(self.fields["bank"].queryset)
         self.show_bank = len(banks) > 1
         if banks and not self.is_bound:
             self.fields["bank"].initial = banks[0].pk
+        self.fields["category"].choices = self._category_choices(banks)
+
+    def _chosen(self, name):
+        """The value a field has now: submitted, else initial; None if it is not a valid one."""
+        field = self.fields[name]
+        raw = self.data.get(name) if self.is_bound else self.initial.get(name, field.initial)
+        try:
+            return field.clean(raw)
+        except ValidationError:
+            return None
+
+    def _category_choices(self, banks):
+        """Categories that can make a quiz of the chosen length, with their question counts.
+
+        With allow_shorter (the player accepted a shorter quiz) a category needs one question.
+        """
+        by_pk = {bank.pk: bank for bank in banks}
+        bank_value = self.data.get("bank") if self.is_bound else self.fields["bank"].initial
+        try:
+            bank = by_pk.get(int(bank_value)) if bank_value not in (None, "") else None
+        except (TypeError, ValueError):
+            bank = None
+        bank = bank or (banks[0] if banks else None)
+        # A select shows its first choice when nothing is remembered: "Not started".
+        watched = self._chosen("watched_through")
+        watched = 0 if watched is None else watched
+        difficulty = self._chosen("difficulty") or QuizDifficulty.MIXED
+        length = self._chosen("length") or 10
+        if self.is_bound and self.data.get("allow_shorter"):
+            length = 1
+        if bank is None:
+            return [("", "Any category")]
+        counts = category_counts(bank, difficulty, watched)
+        names = category_names()
+        offered = sorted(
+            (names.get(slug) or Category.name_for(slug), slug, n)
+            for slug, n in counts.items()
+            if slug and n >= length
+        )
+        total = sum(counts.values())
+        return [("", f"Any category ({total} question{'s' if total != 1 else ''})")] + [
+            (slug, f"{name} ({n} question{'s' if n != 1 else ''})") for name, slug, n in offered
+        ]
 
     def clean_bank(self):
         bank = self.cleaned_data.get("bank")
@@ -116,23 +174,17 @@ class AnswerForm(forms.Form):
 
 
 class ReportForm(forms.ModelForm):
+    # A plain choice field: the model field's blank "---------" choice would be
+    # a pre-ticked radio that can only fail. The template renders the inputs.
+    reason = forms.ChoiceField(
+        choices=Report.Reason.choices,
+        error_messages={"required": "Choose what is wrong with the question."},
+    )
+
     class Meta:
         model = Report
         fields = ["reason", "note"]
-        widgets = {"reason": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}
-        labels = {"reason": "What is wrong?", "note": "Anything to add? (optional)"}
-
-    # The blank form is the same on every feedback page, and rendering its
-    # widget templates was a quarter of an answer's CPU time: render it once
-    # per process. A bound form (with the player's input or errors) renders as usual.
-    _blank_as_p = None
-
-    def as_p(self):
-        if self.is_bound:
-            return super().as_p()
-        if ReportForm._blank_as_p is None:
-            ReportForm._blank_as_p = super().as_p()
-        return ReportForm._blank_as_p
+        labels = {"note": "Anything to add? (optional)"}
 
     def clean_note(self):
         note = self.cleaned_data.get("note", "")
@@ -164,6 +216,24 @@ DENIED_NAME_PARTS = (
 )
 
 
+# Names the boards use themselves: nobody may look like the moderation placeholder.
+RESERVED_NAMES = ("hiddenplayer",)
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like, for comparing: look-alike letters from other
+    alphabets (Cyrillic "а", Greek "ο") become the Latin letter they imitate,
+    accents are dropped, case and punctuation ignored (after Unicode TR39's skeleton)."""
+    letters = []
+    for char in name:
+        found = not char.isascii() and confusables.is_confusable(char, preferred_aliases=["latin"])
+        latin = [h["c"] for h in found[0]["homoglyphs"] if h["c"].isascii()] if found else []
+        letters.append(latin[0] if latin else char)
+    plain = unicodedata.normalize("NFKD", "".join(letters))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "", plain.casefold())
+
+
 def validate_display_name(value: str) -> str:
     name = unicodedata.normalize("NFKC", value).strip()
     if not 3 <= len(name) <= 30:
@@ -172,10 +242,18 @@ def validate_display_name(value: str) -> str:
         raise ValidationError(
             "Use letters, digits, spaces and . _ - ' only, starting with a letter or digit."
         )
-    folded = re.sub(r"[\W_]+", "", name.casefold())
-    if any(part in folded for part in DENIED_NAME_PARTS):
+    if confusables.is_dangerous(name):
+        raise ValidationError(
+            "Please use letters from one alphabet: this name mixes look-alike letters."
+        )
+    skeleton = name_skeleton(name)
+    if skeleton in RESERVED_NAMES or any(part in skeleton for part in DENIED_NAME_PARTS):
         raise ValidationError("Please choose another display name.")
     return name
+
+
+# A second submit of the same sign-up within this time logs the player in.
+JUST_CREATED = timedelta(minutes=2)
 
 
 class SignUpForm(UserCreationForm):
@@ -197,12 +275,35 @@ class SignUpForm(UserCreationForm):
         return name
 
     def save(self, commit=True):
+        # Hashing the password (a third of a second) happens here, before the
+        # transaction: on SQLite a write transaction holds every writer's lock.
         user = super().save(commit=False)
         user.email = self.cleaned_data.get("email", "")
         if commit:
-            user.save()
-            Player.objects.create(user=user, display_name=self.cleaned_data["display_name"])
+            with transaction.atomic():
+                user.save()
+                Player.objects.create(user=user, display_name=self.cleaned_data["display_name"])
         return user
+
+    def account_just_created(self):
+        """The account these very details created moments ago (a double-clicked
+        sign-up), or None. The password must match: this is a log-in."""
+        User = get_user_model()
+        username = User.normalize_username(str(self.data.get("username", "")))
+        user = (
+            User.objects.filter(
+                username=username,
+                date_joined__gte=timezone.now() - JUST_CREATED,
+                player__display_name__iexact=unicodedata.normalize(
+                    "NFKC", str(self.data.get("display_name", ""))
+                ).strip(),
+            )
+            .select_related("player")
+            .first()
+        )
+        if user is not None and user.check_password(str(self.data.get("password1", ""))):
+            return user
+        return None
 
 
 class DeleteAccountForm(forms.Form):

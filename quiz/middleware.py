@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponseNotAllowed
 
 LAST_SEEN_KEY = "last_seen"
 # Only rewrite the session when the stamp is this stale, so a busy player does
@@ -24,3 +25,23 @@ class SessionTimeoutMiddleware:
             elif last_seen is None or now - last_seen > TOUCH_EVERY:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before any middleware that could fail (sessions, CSRF, auth).
+
+    A load balancer's probe may carry a session cookie; the answer must still
+    be the JSON health report, whatever state the session store is in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info != "/healthz":
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        from quiz.views.site import healthz
+
+        return healthz(request)

@@ -65,6 +65,55 @@ class Bank(models.Model):
         return self.name
 
 
+class CategoryManager(models.Manager):
+    def ensure(self, slugs) -> int:
+        """Create a category for each slug questions use that has none yet; returns how many.
+
+        The generator and the importer write a question's category as a slug;
+        this keeps the managed list complete after they run.
+        """
+        wanted = {slug for slug in slugs if slug}
+        known = set(self.filter(slug__in=wanted).values_list("slug", flat=True))
+        missing = [
+            Category(slug=slug, name=Category.name_for(slug)) for slug in sorted(wanted - known)
+        ]
+        self.bulk_create(missing, ignore_conflicts=True)
+        return len(missing)
+
+    def ensure_for_questions(self) -> int:
+        return self.ensure(
+            Question.objects.order_by().values_list("category", flat=True).distinct()
+        )
+
+    def names(self) -> dict[str, str]:
+        return dict(self.values_list("slug", "name"))
+
+
+class Category(models.Model):
+    """The managed list of question categories: admins pick from it, players filter by it."""
+
+    slug = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text="Stored on each question, e.g. cast. The question generator writes these.",
+    )
+    name = models.CharField(max_length=60, help_text="What players see, e.g. Cast.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CategoryManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def name_for(slug: str) -> str:
+        return slug.replace("-", " ").replace("_", " ").capitalize()
+
+
 class QuestionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Question.Status.PUBLISHED, bank__is_published=True)
@@ -113,7 +162,9 @@ class Question(models.Model):
         help_text="Shown after answering. Must not reveal anything beyond the spoiler level.",
     )
     category = models.CharField(
-        max_length=40, blank=True, help_text="e.g. cast, characters, episodes, production, music."
+        max_length=40,
+        blank=True,
+        help_text="A category's slug, chosen from the managed list of categories.",
     )
     difficulty = models.CharField(
         max_length=10, choices=Difficulty.choices, default=Difficulty.MEDIUM
@@ -269,6 +320,11 @@ class Player(models.Model):
     watched_through = models.PositiveSmallIntegerField(
         choices=SpoilerLevel.choices, null=True, blank=True
     )
+    # The start form's last choices, preselected next time (like watched_through).
+    difficulty = models.CharField(
+        max_length=10, choices=QuizDifficulty.choices, blank=True, help_text="Last chosen."
+    )
+    quiz_length = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Last chosen.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlayerManager()
@@ -494,6 +550,21 @@ class AttemptQuestion(models.Model):
         return self.option_text(self.chosen_key)
 
 
+class ReportManager(models.Manager):
+    def file_once(self, item: AttemptQuestion, *, player, reason: str, note: str) -> bool:
+        """Store a report on the answered question `item`, unless one exists; True if stored."""
+        with transaction.atomic():
+            # Two submits at once: the row lock (PostgreSQL) or the write lock
+            # (SQLite, IMMEDIATE) lets one check-and-insert through at a time.
+            list(AttemptQuestion.objects.select_for_update().filter(pk=item.pk).values_list("pk"))
+            if self.filter(item=item).exists():
+                return False
+            self.create(
+                question_id=item.question_id, item=item, player=player, reason=reason, note=note
+            )
+        return True
+
+
 class Report(models.Model):
     class Reason(models.TextChoices):
         WRONG_ANSWER = "wrong_answer", "The answer is wrong"
@@ -515,6 +586,8 @@ class Report(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportManager()
 
     class Meta:
         ordering = ["status", "-created_at"]
@@ -588,3 +661,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token[:8]}…"
+
+
+class Counter(models.Model):
+    """A shared integer counter (rate limits, login failures) kept by quiz.cache.CounterCache.
+
+    Written only through single-statement upserts, so concurrent processes
+    never lose a count; expired rows are deleted by clean_up_quizzes.
+    """
+
+    key = models.CharField(max_length=250, primary_key=True)
+    value = models.BigIntegerField()
+    expires_at = models.FloatField(null=True, help_text="Unix time; empty: never expires.")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

@@ -47,6 +47,7 @@ SOURCE_KEY = re.compile(r"^[\w.:-]{1,200}$")
 FACT_ID = re.compile(r"^[\w.-]{1,120}$")
 MAX_FACTS = 30
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 DEFAULT_IMPORT_BANK = "imported"
 
 
@@ -72,6 +73,8 @@ def question_to_record(question: Question) -> dict:
         "correct_answer": correct,
         "incorrect_answers": [o.text for o in options if not o.is_correct],
         "spoiler_level": question.spoiler_level,
+        # A draft or retired question must come back as one, not published.
+        "status": question.status,
         "explanation": question.explanation,
         "source": (
             f"{GENERATED_PREFIX}{question.source_key}" if question.source_key else HAND_WRITTEN
@@ -103,6 +106,7 @@ class CleanRecord:
     bank_slug: str
     facts: list[str] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)
+    status: str = ""
 
 
 @dataclass
@@ -121,13 +125,19 @@ def read_file(path: str | Path) -> list:
     if size > MAX_FILE_BYTES:
         raise ImportFileError(f"{path} is {size} bytes; the limit is {MAX_FILE_BYTES}")
     try:
-        document = json.loads(path.read_bytes().decode("utf-8"))
+        # utf-8-sig: a byte order mark (as some Windows editors write) is fine.
+        document = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"{path} is not UTF-8 text") from exc
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
+    except RecursionError as exc:
+        raise ImportFileError(f"{path} nests its JSON too deeply to be a question file") from exc
+    except ValueError as exc:
+        # e.g. a number with thousands of digits (Python's int conversion limit)
+        raise ImportFileError(f"{path} is not a usable JSON file ({exc})") from exc
     return records_of(document)
 
 
@@ -170,6 +180,9 @@ def _clean(value: str, name: str, *, required: bool = True) -> str:
         raise RecordError(f"{name} contains HTML markup; question text must be plain")
     if CONTROL.search(value):
         raise RecordError(f"{name} contains control characters")
+    if SURROGATE.search(value):
+        # JSON's "\ud800" escape: not a character, and no database can store it.
+        raise RecordError(f"{name} contains an invalid character (a lone surrogate)")
     return value
 
 
@@ -225,7 +238,15 @@ def clean_record(raw) -> CleanRecord:
     elif source not in ("", HAND_WRITTEN):
         raise RecordError(f'source must be "hand-written" or "generated:<key>", got {source!r}')
     bank_slug = _text(raw, "bank", required=False)
+    status = raw.get("status", "")
+    if status not in ("", *Question.Status.values):
+        raise RecordError(
+            f"status must be one of {', '.join(Question.Status.values)}, got {status!r}"
+        )
+    if status == Question.Status.PUBLISHED and level is None:
+        raise RecordError("a published record needs its spoiler_level")
     return CleanRecord(
+        status=status,
         kind=kind,
         difficulty=difficulty,
         category=category,
@@ -305,7 +326,8 @@ def _create(record: CleanRecord, bank: Bank) -> Question:
         category=record.category,
         difficulty=record.difficulty,
         spoiler_level=record.spoiler_level if known_level else MAX_SPOILER_LEVEL,
-        status=Question.Status.PUBLISHED if known_level else Question.Status.DRAFT,
+        status=record.status
+        or (Question.Status.PUBLISHED if known_level else Question.Status.DRAFT),
         source_key=record.source_key,
         facts=record.facts,
         mentions=record.mentions,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -314,6 +314,20 @@ def start_fixed_format(
     )
 
 
+def category_counts(bank: Bank, difficulty: str, watched_through: int) -> dict[str, int]:
+    """How many questions each category offers for these choices (one GROUP BY).
+
+    Questions without a category count under "".
+    """
+    rows = (
+        candidate_questions(bank, difficulty, watched_through)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
+
+
 # --- answering ---------------------------------------------------------------
 
 
@@ -382,10 +396,11 @@ def answer(
     """Record the answer to `item`, once.
 
     A second submit for an answered question changes nothing and returns the
-    recorded result. Answers for a question that is not the current one, or to
-    a finished or abandoned attempt, are rejected. After a timed question's
-    deadline any answer is recorded as a time-out: wrong, 0 points, no option
-    (chosen_key None asks for exactly that, and only then).
+    recorded result. Answers for a question that is not the current one, or
+    was never served (its clock has not started), or to a finished or
+    abandoned attempt, are rejected. After a timed question's deadline any
+    answer is recorded as a time-out: wrong, 0 points, no option (chosen_key
+    None asks for exactly that, and only then).
     """
     if item.is_answered:
         return AnswerResult(item, recorded_now=False, finished=attempt.is_finished)
@@ -393,12 +408,16 @@ def answer(
         raise AnswerRejected("This quiz is over: no more answers are taken.")
     if item.position != attempt.answered_count:
         raise AnswerRejected("That is not the current question of this quiz.")
+    if item.served_at is None:
+        # The clock starts when the question is shown: an answer to a question
+        # never shown would have no time (or the reading time of a peek).
+        raise AnswerRejected("Open this question before answering it.")
     now = now or timezone.now()
     late = is_late(item, now)
     if not late and chosen_key not in {o["key"] for o in item.options}:
         raise AnswerRejected("Please choose one of the options.", status=400)
 
-    served_at = item.served_at or now
+    served_at = item.served_at
     if late:
         chosen_key, correct, points = "", False, 0
         elapsed = max(0.0, (item.deadline - served_at).total_seconds())
@@ -430,7 +449,6 @@ def answer(
         if claimed:
             AttemptQuestion.objects.filter(pk=item.pk, answered_at__isnull=True).update(
                 answered_at=now,
-                served_at=served_at,
                 chosen_key=chosen_key,
                 is_correct=correct,
                 points=points,
@@ -441,7 +459,7 @@ def answer(
             attempt.score += points
             attempt.correct_count += 1 if correct else 0
             attempt.seconds += elapsed
-            item.answered_at, item.served_at, item.chosen_key = now, served_at, chosen_key
+            item.answered_at, item.chosen_key = now, chosen_key
             item.is_correct, item.points = correct, points
             if finishing:
                 for name, value in finish_fields.items():
@@ -543,10 +561,16 @@ STALE_AFTER = timedelta(days=7)
 def clean_up(now: datetime | None = None) -> tuple[int, int]:
     """Abandon attempts idle for a week, then delete abandoned attempts.
 
+    Idle means nothing happened for a week: not started, no question shown,
+    none answered (a quiz started long ago but played today is not idle).
     Returns (abandoned now, deleted).
     """
     now = now or timezone.now()
-    stale = QuizAttempt.objects.active().filter(started_at__lt=now - STALE_AFTER)
+    cutoff = now - STALE_AFTER
+    recent = AttemptQuestion.objects.filter(attempt=OuterRef("pk")).filter(
+        Q(served_at__gte=cutoff) | Q(answered_at__gte=cutoff)
+    )
+    stale = QuizAttempt.objects.active().filter(started_at__lt=cutoff).exclude(Exists(recent))
     abandoned = stale.update(status=QuizAttempt.Status.ABANDONED)
     # A daily challenge left today or yesterday stays, so leaving it and
     # waiting for the clean-up cannot buy a second attempt at the same day.

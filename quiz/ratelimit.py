@@ -1,8 +1,9 @@
-"""Per-player (or per-session) rate limits for starting quizzes and answering.
+"""Per-player (or per-session) rate limits for starting quizzes, answering, reporting.
 
-Fixed one-minute windows counted in the "ratelimit" cache: Redis in scale-out,
-a file cache shared by every process on one machine otherwise. Neither costs
-an SQL query, so the per-request query budgets hold.
+Fixed one-minute windows of the wall clock, counted in the "ratelimit" cache:
+Redis in scale-out (one INCR), else a database table with an atomic upsert
+(quiz.cache.CounterCache), which is also where the counts go while Redis is
+unavailable. Either way every process shares one exact count.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ WINDOW = 60
 
 
 def _limit(action: str) -> int:
-    return {"start": settings.QUIZ_START_RATE, "answer": settings.QUIZ_ANSWER_RATE}[action]
+    return {
+        "start": settings.QUIZ_START_RATE,
+        "answer": settings.QUIZ_ANSWER_RATE,
+        "report": settings.QUIZ_REPORT_RATE,
+    }[action]
 
 
 def _who(request) -> str:
@@ -31,17 +36,8 @@ def _who(request) -> str:
 
 def hit(key: str, limit: int, now: float | None = None) -> bool:
     """Count one request against `key`; True when it goes over `limit` per window."""
-    cache = caches["ratelimit"]
     window = int((now if now is not None else time.time()) // WINDOW)
-    full_key = f"rl:{key}:{window}"
-    if cache.add(full_key, 1, timeout=WINDOW + 5):
-        return limit < 1
-    try:
-        count = cache.incr(full_key)
-    except ValueError:  # expired between add and incr
-        cache.add(full_key, 1, timeout=WINDOW + 5)
-        count = 1
-    return count > limit
+    return caches["ratelimit"].count(f"rl:{key}:{window}", WINDOW + 5) > limit
 
 
 # Anonymous visitors can mint new sessions at will, so their address is

@@ -1,16 +1,18 @@
 """The visitor behind a request: their player if signed in, else their session.
 
-Everything this app keeps in the session lives here: the watched level an
-anonymous visitor last chose, and the quizzes they played anonymously, which
+Everything this app keeps in the session lives here: the watched level,
+difficulty and length an anonymous visitor last chose, and the quizzes they played anonymously, which
 become their player's when they sign up or log in.
 """
 
 from __future__ import annotations
 
 from quiz import play
-from quiz.models import MAX_SPOILER_LEVEL, Player, QuizAttempt
+from quiz.models import MAX_SPOILER_LEVEL, Player, QuizAttempt, QuizDifficulty
 
 SESSION_WATCHED = "watched_through"
+SESSION_DIFFICULTY = "difficulty"
+SESSION_LENGTH = "length"
 SESSION_ANON_ATTEMPTS = "anon_attempts"
 # How many anonymous quizzes a session remembers for claiming (the newest).
 ANON_ATTEMPTS_KEPT = 20
@@ -28,23 +30,74 @@ def attempts(request):
     return QuizAttempt.objects.owned_by(request.user, request.session.session_key)
 
 
-def remembered_watched(request) -> int | None:
-    """The watched level to preselect: the player's, else this session's."""
-    visitor = player(request)
-    if visitor is not None and visitor.watched_through is not None:
-        return visitor.watched_through
-    value = request.session.get(SESSION_WATCHED)
-    return value if isinstance(value, int) and 0 <= value <= MAX_SPOILER_LEVEL else None
+def _valid_choices(watched, difficulty, length) -> dict:
+    """The start-form choices that are still valid values (stored ones may be stale)."""
+    choices = {}
+    if isinstance(watched, int) and 0 <= watched <= MAX_SPOILER_LEVEL:
+        choices["watched_through"] = watched
+    if difficulty in QuizDifficulty.values:
+        choices["difficulty"] = difficulty
+    if length in play.QUIZ_LENGTHS:
+        choices["length"] = length
+    return choices
 
 
-def remember_watched(request, watched: int) -> None:
+def _session_choices(request) -> dict:
+    session = request.session
+    return _valid_choices(
+        session.get(SESSION_WATCHED), session.get(SESSION_DIFFICULTY), session.get(SESSION_LENGTH)
+    )
+
+
+def remembered_choices(request) -> dict:
+    """The start form's last choices to preselect: the player's, else this session's.
+
+    Keys watched_through, difficulty and length, each only when known.
+    """
     visitor = player(request)
     if visitor is not None:
-        if visitor.watched_through != watched:
-            visitor.watched_through = watched
-            visitor.save(update_fields=["watched_through"])
-    else:
+        return _valid_choices(visitor.watched_through, visitor.difficulty, visitor.quiz_length)
+    return _session_choices(request)
+
+
+def remembered_watched(request) -> int | None:
+    return remembered_choices(request).get("watched_through")
+
+
+def remember_choices(request, *, watched: int, difficulty: str, length: int) -> None:
+    visitor = player(request)
+    if visitor is None:
         request.session[SESSION_WATCHED] = watched
+        request.session[SESSION_DIFFICULTY] = difficulty
+        request.session[SESSION_LENGTH] = length
+        return
+    new = {"watched_through": watched, "difficulty": difficulty, "quiz_length": length}
+    changed = [name for name, value in new.items() if getattr(visitor, name) != value]
+    if changed:
+        for name in changed:
+            setattr(visitor, name, new[name])
+        visitor.save(update_fields=changed)
+
+
+def keep_session_choices(request, player: Player) -> None:
+    """After sign-up or log-in: choices made in this browser fill the player's blanks.
+
+    So the profile knows how far a new player has watched, and the next quiz
+    starts with the difficulty and length they just played.
+    """
+    fields = {
+        "watched_through": "watched_through",
+        "difficulty": "difficulty",
+        "length": "quiz_length",
+    }
+    changed = []
+    for key, value in _session_choices(request).items():
+        name = fields[key]
+        if getattr(player, name) in (None, ""):
+            setattr(player, name, value)
+            changed.append(name)
+    if changed:
+        player.save(update_fields=changed)
 
 
 def remember_anonymous_attempt(request, attempt: QuizAttempt) -> None:

@@ -67,6 +67,12 @@ def _problem(kind: str) -> str | None:
             _problems[kind] = _redis_problem()
         elif kind == "e2e":
             _problems[kind] = _chromium_problem()
+        elif kind == "nginx":
+            _problems[kind] = (
+                None
+                if shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")
+                else "needs nginx (apt-get install nginx)"
+            )
         elif kind == "postgres":
             _problems[kind] = (
                 None if _is_postgres() else "needs DATABASE_URL=postgres://… (make test-postgres)"
@@ -75,7 +81,7 @@ def _problem(kind: str) -> str | None:
 
 
 def pytest_runtest_setup(item):
-    for kind in ("e2e", "redis", "postgres"):
+    for kind in ("e2e", "redis", "postgres", "nginx"):
         if item.get_closest_marker(kind):
             problem = _problem(kind)
             if problem:
@@ -90,6 +96,16 @@ def redis_url() -> str:
 
 
 @pytest.fixture(autouse=True)
+def _rebuild_leaderboard_copies_inline(monkeypatch):
+    """With Redis, a read that finds no complete copy rebuilds it in a background
+    thread in production; a test's thread could not see the test's data, so tests
+    rebuild in the request (a test may opt back in)."""
+    from quiz.leaderboard import mirror
+
+    monkeypatch.setattr(mirror, "REBUILD_IN_BACKGROUND", False)
+
+
+@pytest.fixture(autouse=True)
 def _clear_redis_cache(settings):
     """Rate limits and throttles live in the cache: start every test clean.
 
@@ -98,9 +114,10 @@ def _clear_redis_cache(settings):
     """
     from django.core.cache import caches
 
-    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
-        caches["default"].clear()
-    caches["ratelimit"].clear()
+    # The database caches (and the quiz_counter table) roll back with each test.
+    for alias in ("default", "ratelimit"):
+        if settings.CACHES[alias]["BACKEND"].endswith("RedisCache"):
+            caches[alias].clear()
     yield
 
 
@@ -123,3 +140,16 @@ def backend(request, settings):
     if keys:
         client.delete(*keys)
     client.close()
+
+
+@pytest.fixture
+def own_redis(tmp_path, settings, monkeypatch):
+    """A redis-server of this test's own (it may kill or pause it), and the app configured
+    for it as in production: sessions, cache, counters and the Redis leaderboards."""
+    from tests.redis_server import RedisServer, point_the_app_at
+
+    server = RedisServer(tmp_path)
+    server.start()
+    point_the_app_at(server, settings, monkeypatch, leaderboard="redis")
+    yield server
+    server.kill()

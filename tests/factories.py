@@ -29,6 +29,15 @@ class BankFactory(factory.django.DjangoModelFactory):
     is_published = True
 
 
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "quiz.Category"
+        django_get_or_create = ("slug",)
+
+    slug = "cast"
+    name = factory.LazyAttribute(lambda c: c.slug.capitalize())
+
+
 class QuestionFactory(factory.django.DjangoModelFactory):
     """A published multiple-choice question with four options, the first correct."""
 

@@ -61,3 +61,15 @@ def answer_all(client, attempt, *, correct=True, htmx=False):
         client.post(question_url(attempt, number), {"option": key}, headers=headers)
     attempt.refresh_from_db()
     return attempt
+
+
+def answered_item_urls(client) -> tuple[str, str]:
+    """Start a quiz, answer its first question; the question's and its report form's URLs."""
+    make_bank(10)
+    start(client)
+    attempt = latest_attempt()
+    item = attempt.items.get(position=0)
+    url = question_url(attempt, 1)
+    client.get(url)
+    client.post(url, {"option": item.correct_key})
+    return url, reverse("quiz:report", args=[attempt.public_id, 1])

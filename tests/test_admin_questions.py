@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from quiz.generator import generate_bank
 from quiz.models import Question, Report
-from tests.factories import BankFactory, QuestionFactory, ReportFactory
+from tests.factories import BankFactory, CategoryFactory, QuestionFactory, ReportFactory
 
 ADD_URL = reverse("admin:quiz_question_add")
 CHANGELIST = reverse("admin:quiz_question_changelist")
@@ -46,6 +46,7 @@ def question_form(
 
 @pytest.fixture
 def bank(db):
+    CategoryFactory(slug="cast")
     return BankFactory()
 
 

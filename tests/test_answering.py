@@ -104,6 +104,7 @@ def test_answer_after_finish_is_rejected():
         bank=bank, difficulty="easy", watched_through=6, length=1, session_key="k"
     )
     item = attempt.items.get()
+    play.mark_served(item)
     play.answer(attempt, item, item.correct_key)
     attempt.refresh_from_db()
     assert attempt.status == QuizAttempt.Status.FINISHED

@@ -1,4 +1,7 @@
-"""GET /healthz: 200 with a working database (and Redis when configured), 503 without."""
+"""GET /healthz: always JSON. 200 ok, 200 degraded without Redis, 503 without a database or disk."""
+
+import shutil
+from collections import namedtuple
 
 import pytest
 from django.db import connection
@@ -7,11 +10,16 @@ from django.db.utils import OperationalError
 pytestmark = pytest.mark.django_db
 
 
+def _checks(settings, **extra):
+    sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    return {"database": "ok", **({"disk": "ok"} if sqlite else {}), **extra}
+
+
 def test_healthz_ok(client, settings):
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": _checks(settings)}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -29,11 +37,41 @@ def test_healthz_503_when_database_down(client, settings, monkeypatch):
     assert body["checks"]["database"] == "error: OperationalError"
 
 
-def test_healthz_503_when_redis_unreachable(client, settings):
+def test_healthz_reports_redis_unreachable_as_degraded(client, settings):
+    """Every instance shares the Redis: failing them all would turn a slowdown into an outage."""
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["redis"].startswith("error:")
+
+
+def test_healthz_is_json_for_a_client_with_a_broken_session(client, settings, monkeypatch):
+    """A probe carrying a session cookie gets the health report even if the session store fails."""
+    from django.contrib.sessions.backends import db
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("session store down")
+
+    monkeypatch.setattr(db.SessionStore, "load", broken)
+    client.cookies["sessionid"] = "abcdefghijklmnopqrstuvwxyz012345"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_healthz_503_when_the_sqlite_disk_is_full(client, settings, monkeypatch):
+    """Reads would still work but no answer could be written: take the instance out of rotation."""
+    settings.REDIS_URL = ""
+    # On the PostgreSQL pass too: only the disk check reads the engine.
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.sqlite3")
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(8 << 20, 8 << 20, 4096))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["disk"] == "error: disk full (0 MB free)"
 
 
 @pytest.mark.redis
@@ -41,7 +79,7 @@ def test_healthz_checks_redis_when_configured(client, settings, redis_url):
     settings.REDIS_URL = redis_url
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.json()["checks"] == _checks(settings, redis="ok")
 
 
 def test_healthz_exempt_from_ssl_redirect(client, settings):
@@ -53,3 +91,16 @@ def test_healthz_exempt_from_ssl_redirect(client, settings):
 
 def test_healthz_rejects_post(client):
     assert client.post("/healthz").status_code in (403, 405)
+
+
+def test_healthz_503_when_the_sqlite_disk_cannot_be_read(client, settings, monkeypatch):
+    settings.REDIS_URL = ""
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.sqlite3")
+
+    def unreadable(path):
+        raise PermissionError("denied")
+
+    monkeypatch.setattr(shutil, "disk_usage", unreadable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["disk"] == "error: PermissionError"

@@ -34,8 +34,8 @@ def test_body_sends_csrf_token_header_and_htmx_post_needs_it():
     assert match, "the <body> must carry the CSRF token for htmx requests"
     token = match.group(1)
     # An htmx POST without the header is refused ...
-    refused = client.post("/healthz", headers={"HX-Request": "true"})
+    refused = client.post("/quiz/start/", headers={"HX-Request": "true"})
     assert refused.status_code == 403
-    # ... and with the header it passes CSRF (healthz itself only allows GET).
-    accepted = client.post("/healthz", headers={"HX-Request": "true", "X-CSRFToken": token})
-    assert accepted.status_code == 405
+    # ... and with the header it passes CSRF (then the empty form is a 400).
+    accepted = client.post("/quiz/start/", headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert accepted.status_code == 400

@@ -64,6 +64,7 @@ def test_export_has_the_open_trivia_db_shape_plus_our_fields(db):
             "correct_answer",
             "incorrect_answers",
             "spoiler_level",
+            "status",
             "explanation",
             "source",
             "bank",

@@ -7,6 +7,7 @@ import pytest
 from quiz import leaderboard
 from quiz.leaderboard.base import Backend
 from quiz.leaderboard.database import DatabaseBackend
+from quiz.leaderboard.mirror import MirroredBackend
 from quiz.leaderboard.redis_backend import RedisBackend
 
 CONTRACT = [name for name in vars(Backend) if not name.startswith("_")]
@@ -18,7 +19,7 @@ def test_the_contract_has_the_six_operations():
     )
 
 
-@pytest.mark.parametrize("backend", [DatabaseBackend, RedisBackend])
+@pytest.mark.parametrize("backend", [DatabaseBackend, RedisBackend, MirroredBackend])
 @pytest.mark.parametrize("name", CONTRACT)
 def test_each_backend_meets_the_contract(backend, name):
     expected = list(inspect.signature(getattr(Backend, name)).parameters)
@@ -34,7 +35,7 @@ def test_the_public_api_is_importable_from_the_package():
 
 
 @pytest.mark.parametrize(
-    ("setting", "expected"), [("database", DatabaseBackend), ("redis", RedisBackend)]
+    ("setting", "expected"), [("database", DatabaseBackend), ("redis", MirroredBackend)]
 )
 def test_the_setting_picks_the_backend(settings, redis_url, setting, expected):
     settings.LEADERBOARD_BACKEND = setting

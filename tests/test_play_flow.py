@@ -87,7 +87,7 @@ def test_answer_with_htmx_returns_feedback_fragment(client):
     assert "Not quite." in html
     assert item.correct_text in html
     assert item.explanation in html
-    assert 'aria-live="polite"' in html
+    assert "data-autofocus" in html and "data-announce" in html
     assert "Next question" in html
     assert response["Vary"].count("HX-Request") == 1
 

@@ -40,8 +40,16 @@ def test_cache_without_redis_is_shared_database_cache():
 
 def test_cache_with_redis_url_uses_redis():
     config = cache_config({"REDIS_URL": "redis://127.0.0.1:6379/2"})
-    assert config["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["default"]["BACKEND"] == "quiz.cache.ResilientRedisCache"
     assert config["default"]["LOCATION"] == "redis://127.0.0.1:6379/2"
+    # Bounded waits on a hung Redis, and counters that fall back to the database.
+    assert config["default"]["OPTIONS"]["socket_timeout"] == 0.5
+    assert config["ratelimit"]["OPTIONS"]["FALLBACK"] == "ratelimit-db"
+    assert config["ratelimit-db"]["BACKEND"] == "quiz.cache.CounterCache"
+
+
+def test_counters_without_redis_live_in_the_database():
+    assert cache_config({})["ratelimit"]["BACKEND"] == "quiz.cache.CounterCache"
 
 
 def test_cache_rejects_malformed_redis_url():

@@ -107,3 +107,17 @@ def test_the_next_minute_opens_a_new_window(client, settings, clock):
     assert start(client).status_code == 429
     clock.shift(1)  # 12:01:00.9, a new one-minute window
     assert start(client).status_code == 302
+
+
+def test_lockouts_are_not_evicted_by_other_failed_logins(settings):
+    """The old database cache culled a third of its 300 entries: other traffic unlocked accounts."""
+    locked = PlayerFactory()
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        _login(Client(), locked.user.username, ip=f"198.51.100.{i + 10}")
+    others = Client()  # one client, many addresses: a new Client reloads the middleware
+    for i in range(160):
+        _login(others, f"someone-{i}", ip=f"203.0.113.{i}")
+    response = _login(
+        Client(), locked.user.username, password="correct horse battery staple", ip="192.0.2.50"
+    )
+    assert response.status_code == 429

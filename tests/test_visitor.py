@@ -30,15 +30,46 @@ def test_an_anonymous_visitors_watched_level_comes_from_the_session(stored, expe
     assert visitor.remembered_watched(request) == expected
 
 
-def test_a_players_watched_level_is_stored_on_the_player_not_the_session():
+def test_a_players_choices_are_stored_on_the_player_not_the_session():
     player = PlayerFactory(watched_through=None)
     request = request_for(player.user)
     request.session[visitor.SESSION_WATCHED] = 1
-    visitor.remember_watched(request, 4)
+    visitor.remember_choices(request, watched=4, difficulty="hard", length=20)
     player.refresh_from_db()
-    assert player.watched_through == 4
+    assert (player.watched_through, player.difficulty, player.quiz_length) == (4, "hard", 20)
     assert request.session[visitor.SESSION_WATCHED] == 1
     assert visitor.remembered_watched(request) == 4
+    assert visitor.remembered_choices(request) == {
+        "watched_through": 4,
+        "difficulty": "hard",
+        "length": 20,
+    }
+
+
+@pytest.mark.parametrize(
+    ("difficulty", "length", "expected"),
+    [("easy", 5, {"difficulty": "easy", "length": 5}), ("insane", 7, {}), (None, "10", {})],
+)
+def test_an_anonymous_visitors_difficulty_and_length_come_from_the_session(
+    difficulty, length, expected
+):
+    request = request_for()
+    request.session[visitor.SESSION_DIFFICULTY] = difficulty
+    request.session[visitor.SESSION_LENGTH] = length
+    assert visitor.remembered_choices(request) == expected
+
+
+def test_signing_in_fills_the_players_blank_choices_from_the_session():
+    request = request_for()
+    visitor.remember_choices(request, watched=3, difficulty="medium", length=5)
+    fresh = PlayerFactory(watched_through=None)
+    visitor.keep_session_choices(request, fresh)
+    fresh.refresh_from_db()
+    assert (fresh.watched_through, fresh.difficulty, fresh.quiz_length) == (3, "medium", 5)
+    settled = PlayerFactory(watched_through=6, difficulty="hard", quiz_length=20)
+    visitor.keep_session_choices(request, settled)
+    settled.refresh_from_db()
+    assert (settled.watched_through, settled.difficulty, settled.quiz_length) == (6, "hard", 20)
 
 
 def test_the_session_keeps_the_newest_twenty_anonymous_quizzes():

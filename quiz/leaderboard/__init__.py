@@ -25,13 +25,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import redis
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from quiz.leaderboard.base import Backend
 from quiz.leaderboard.database import DatabaseBackend
+from quiz.leaderboard.mirror import MirroredBackend, rows_match_database
 from quiz.leaderboard.ranking import (
     DIFFICULTIES,
     HIDDEN_NAME,
@@ -61,6 +61,7 @@ __all__ = [
     "Board",
     "DatabaseBackend",
     "Entry",
+    "MirroredBackend",
     "RedisBackend",
     "Standing",
     "attempt_changed",
@@ -88,10 +89,12 @@ def standing(
 ) -> Standing | None:
     """The player's rank and neighbours, or None when they have no quiz on this board."""
     player_id = getattr(player, "pk", player)
-    window = _backend().window(board.key(now), player_id, around)
+    backend = _backend()
+    key = board.key(now)
+    window = backend.window(key, player_id, around)
     if window is None:
         return None
-    return _standing(window, player_id, _names(window))
+    return _standing(window, player_id, _names(window, key, backend))
 
 
 def board_page(
@@ -107,7 +110,7 @@ def board_page(
     rows = backend.top(key, limit)
     player_id = getattr(player, "pk", player)
     window = backend.window(key, player_id, NEIGHBOURS) if player_id else None
-    names = _names(rows + (window or []))
+    names = _names(rows + (window or []), key, backend)
     # A player deleted while Redis was unreachable has no name: leave them out.
     entries = [row.entry(names[row.player_id]) for row in rows if row.player_id in names]
     own = _standing(window, player_id, names) if window else None
@@ -130,22 +133,18 @@ def attempt_changed(attempt: QuizAttempt, *, now: datetime | None = None) -> Non
         return
     now = now or timezone.now()
     backend = _backend()
-    try:
-        with transaction.atomic():
-            # One recomputation per player at a time: a later one must not be
-            # overwritten by an earlier one that read fewer attempts.
-            locked = Player.objects.select_for_update().filter(pk=attempt.player_id)
-            if not locked.exists():
-                backend.remove_player(attempt.player_id)
-                return
-            keys = [
-                k for k, end in keys_for(attempt.finished_at, attempt) if end is None or end > now
-            ]
-            best = best_for_player(attempt.player_id, keys)
-            backend.record(attempt.player_id, best, now)
-    except redis.RedisError as exc:
-        # The database holds every score; rebuild_leaderboards repairs Redis.
-        logger.error("leaderboard: could not record attempt %s: %s", attempt.pk, exc)
+    # A Redis failure never reaches here: the Redis backend keeps the result in
+    # the database and brings its copy up to date when Redis returns.
+    with transaction.atomic():
+        # One recomputation per player at a time: a later one must not be
+        # overwritten by an earlier one that read fewer attempts.
+        locked = Player.objects.select_for_update().filter(pk=attempt.player_id)
+        if not locked.exists():
+            backend.remove_player(attempt.player_id)
+            return
+        keys = [k for k, end in keys_for(attempt.finished_at, attempt) if end is None or end > now]
+        best = best_for_player(attempt.player_id, keys)
+        backend.record(attempt.player_id, best, now)
 
 
 def player_removed(player_id: int) -> None:
@@ -154,10 +153,7 @@ def player_removed(player_id: int) -> None:
     Names are read from the database on every request, so hiding a display
     name needs no call: the boards show "Hidden player" at once.
     """
-    try:
-        _backend().remove_player(player_id)
-    except redis.RedisError as exc:
-        logger.error("leaderboard: could not remove player %s: %s", player_id, exc)
+    _backend().remove_player(player_id)
 
 
 def rebuild(*, now: datetime | None = None) -> int:
@@ -165,15 +161,22 @@ def rebuild(*, now: datetime | None = None) -> int:
     return _backend().rebuild(now or timezone.now())
 
 
-def _names(rows: list[Row]) -> dict[int, str]:
-    """Public names by player id, from the rows or, for the ones missing, one query."""
+def _names(rows: list[Row], key: str, backend: Backend) -> dict[int, str]:
+    """Public names by player id, from the rows or, for the ones missing, one query.
+
+    Rows from Redis carry no name: the query reads them from the rank table,
+    which also checks that the database holds those rows as Redis does. A row
+    it does not (Redis outlived a restored database, and a new player got a
+    deleted player's id) is left out, and the Redis copy is rebuilt.
+    """
     names = {row.player_id: row.name for row in rows if row.name is not None}
-    missing = {row.player_id for row in rows} - names.keys()
+    missing = [row for row in rows if row.name is None and row.player_id not in names]
     if missing:
-        players = Player.objects.filter(pk__in=missing).values_list(
-            "pk", "display_name", "display_name_hidden"
-        )
-        names.update({pk: HIDDEN_NAME if hidden else name for pk, name, hidden in players})
+        found = rows_match_database(key, missing)
+        names.update({pk: HIDDEN_NAME if hidden else name for pk, (name, hidden) in found.items()})
+        if len(found) < len({row.player_id for row in missing}) and hasattr(backend, "invalidate"):
+            logger.warning("leaderboard: the Redis copy of %s disagrees with the database", key)
+            backend.invalidate()
     return names
 
 
@@ -193,7 +196,7 @@ def _standing(window: list[Row], player_id: int, names: dict[int, str]) -> Stand
 
 def _backend() -> Backend:
     if settings.LEADERBOARD_BACKEND == "redis":
-        return RedisBackend(settings.REDIS_URL, settings.LEADERBOARD_REDIS_PREFIX)
+        return MirroredBackend(settings.REDIS_URL, settings.LEADERBOARD_REDIS_PREFIX)
     if settings.LEADERBOARD_BACKEND == "database":
         return DatabaseBackend()
     raise ValueError(

@@ -94,7 +94,7 @@ class DatabaseBackend:
     def record(self, player_id: int, best: dict[str, Row | None], now: datetime) -> None:
         with transaction.atomic():
             LeaderboardEntry.objects.filter(player_id=player_id, board__in=list(best)).delete()
-            LeaderboardEntry.objects.bulk_create(
+            entries = (
                 LeaderboardEntry(
                     board=key,
                     player_id=player_id,
@@ -109,9 +109,33 @@ class DatabaseBackend:
                 for key, row in best.items()
                 if row is not None
             )
+            # A rebuild running at the same time may have written this player's
+            # row (not yet committed, so not deleted above): this newer result
+            # replaces it rather than failing on the unique constraint.
+            LeaderboardEntry.objects.bulk_create(
+                entries,
+                update_conflicts=True,
+                unique_fields=["board", "player"],
+                update_fields=["attempt", *self.FIELDS[2:8]],
+            )
 
     def remove_player(self, player_id: int) -> None:
         LeaderboardEntry.objects.filter(player_id=player_id).delete()
+
+    def entry_rows(self, batch: int, player_id: int | None = None):
+        """Every stored row (or one player's) in chunks, as RedisBackend.rebuild reads them."""
+        entries = LeaderboardEntry.objects.order_by()
+        if player_id is not None:
+            entries = entries.filter(player_id=player_id)
+        rows = entries.values_list("board", *self.FIELDS[:7])
+        chunk = []
+        for row in rows.iterator(chunk_size=batch):
+            chunk.append(row)
+            if len(chunk) >= batch:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
     def rebuild(self, now: datetime) -> int:
         table = LeaderboardEntry._meta.db_table
@@ -123,7 +147,11 @@ class DatabaseBackend:
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) "  # noqa: S608
                     "SELECT board, player_id, id, score, seconds, correct_count, length, "
-                    f"finished_at, sort_key FROM ({sql}) t WHERE best = 1",
+                    f"finished_at, sort_key FROM ({sql}) t WHERE best = 1 "
+                    # A result recorded while the rebuild runs is newer than
+                    # what the rebuild read: keep it (the old code aborted
+                    # here with a duplicate key on PostgreSQL).
+                    "ON CONFLICT (board, player_id) DO NOTHING",
                     params,
                 )
                 total += max(cursor.rowcount, 0)

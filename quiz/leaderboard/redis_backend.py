@@ -1,12 +1,16 @@
 """The Redis backend: one sorted set per board and period, and a hash beside it.
 
 Day and week boards expire a little after their period ends; rebuild() writes
-every current board under temporary keys and swaps them in at once.
+every current board under temporary keys and swaps them in at once, together
+with a generation marker. Reads made with `current_only` fail with NotCurrent
+when the marker is missing (Redis restarted empty, or an outage made the
+boards stale): the caller then serves from the database and rebuilds.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 import redis
@@ -27,8 +31,18 @@ REDIS_GRACE = timedelta(days=8)
 _clients: dict[str, object] = {}
 _scripts: dict[object, object] = {}
 
+# Players who recorded a result lately, by time: a rebuild re-copies them after
+# its swap, so a result recorded while it ran is never lost.
+RECENT_SECONDS = 120
+
+
+class NotCurrent(Exception):
+    """The boards in Redis are not a complete copy (no generation marker)."""
+
+
 # The player's rank, position and neighbours in one round trip.
 STANDING_SCRIPT = """
+if ARGV[3] == '1' and redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
 local member = redis.call('HGET', KEYS[2], ARGV[1])
 if not member then return false end
 local pos = redis.call('ZRANK', KEYS[1], member)
@@ -56,10 +70,14 @@ class RedisBackend:
     each set maps player id to member.
     """
 
-    def __init__(self, url: str, prefix: str):
-        if url not in _clients:
-            _clients[url] = redis.Redis.from_url(url, decode_responses=True)
-        self.client: redis.Redis = _clients[url]
+    def __init__(self, url: str, prefix: str, timeout: float = 5.0):
+        # Requests use a short timeout (a hung Redis must not hold a player);
+        # a rebuild, which moves whole boards in one command, a long one.
+        if (url, timeout) not in _clients:
+            _clients[url, timeout] = redis.Redis.from_url(
+                url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout
+            )
+        self.client: redis.Redis = _clients[url, timeout]
         self.prefix = prefix
 
     def _zset(self, key: str) -> str:
@@ -67,6 +85,18 @@ class RedisBackend:
 
     def _hash(self, key: str) -> str:
         return f"{self.prefix}:{key}:p"
+
+    @property
+    def generation_key(self) -> str:
+        return f"{self.prefix}~generation"
+
+    @property
+    def recent_key(self) -> str:
+        return f"{self.prefix}~recent"
+
+    def invalidate(self) -> None:
+        """Forget that the boards are complete: the next read rebuilds them."""
+        self.client.delete(self.generation_key)
 
     @staticmethod
     def member(player_id: int, row: Row) -> str:
@@ -89,18 +119,35 @@ class RedisBackend:
             rank=rank,
         )
 
-    def top(self, key: str, limit: int) -> list[Row]:
+    def _read(self, current_only: bool, command: str, *args, **kwargs):
+        """One command, with the marker check in the same round trip when asked."""
+        if not current_only:
+            return getattr(self.client, command)(*args, **kwargs)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.exists(self.generation_key)
+        getattr(pipe, command)(*args, **kwargs)
+        current, result = pipe.execute()
+        if not current:
+            raise NotCurrent
+        return result
+
+    def top(self, key: str, limit: int, *, current_only: bool = False) -> list[Row]:
         if limit <= 0:
             return []
-        members = self.client.zrange(self._zset(key), 0, limit - 1, withscores=True)
+        members = self._read(current_only, "zrange", self._zset(key), 0, limit - 1, withscores=True)
         return rank_in_order([self._row(m, s) for m, s in members])
 
-    def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
+    def window(
+        self, key: str, player_id: int, around: int, *, current_only: bool = False
+    ) -> list[Row] | None:
         if self.client not in _scripts:
             _scripts[self.client] = self.client.register_script(STANDING_SCRIPT)
         out = _scripts[self.client](
-            keys=[self._zset(key), self._hash(key)], args=[player_id, around]
+            keys=[self._zset(key), self._hash(key), self.generation_key],
+            args=[player_id, around, "1" if current_only else "0"],
         )
+        if out == -1:
+            raise NotCurrent
         if not out:
             return None
         return [
@@ -108,8 +155,8 @@ class RedisBackend:
             for i in range(0, len(out), 3)
         ]
 
-    def count_better(self, key: str, key_value: int) -> int:
-        return self.client.zcount(self._zset(key), "-inf", f"({key_value}")
+    def count_better(self, key: str, key_value: int, *, current_only: bool = False) -> int:
+        return self._read(current_only, "zcount", self._zset(key), "-inf", f"({key_value}")
 
     def _ttl(self, key: str, now: datetime) -> int | None:
         period, start, *_ = key.split(":")
@@ -140,7 +187,13 @@ class RedisBackend:
             if ttl is not None:
                 write.expire(self._zset(key), ttl)
                 write.expire(self._hash(key), ttl)
+        self._note_recent(write, player_id)
         write.execute()
+
+    def _note_recent(self, pipe, player_id: int) -> None:
+        stamp = time.time()
+        pipe.zadd(self.recent_key, {str(player_id): stamp})
+        pipe.zremrangebyscore(self.recent_key, "-inf", stamp - RECENT_SECONDS)
 
     def remove_player(self, player_id: int) -> None:
         hashes = list(self.client.scan_iter(match=f"{self.prefix}:*:p", count=1000))
@@ -152,44 +205,35 @@ class RedisBackend:
             if member:
                 write.zrem(name[: -len(":p")], member)
                 write.hdel(name, player_id)
+        self._note_recent(write, player_id)
         write.execute()
 
-    def rebuild(self, now: datetime, batch: int = 5000) -> int:
-        """Write every current board under temporary keys, then swap them in at once."""
+    def rebuild(self, now: datetime, batch: int = 5000, *, source=None, resync=None) -> int:
+        """Write every current board under temporary keys, then swap them in at once.
+
+        `source` yields the rows (board key, player id, attempt id, score,
+        seconds, correct, length, finished at); by default every player's best
+        quiz read from the attempts. Results recorded while the rebuild ran
+        were written to the live keys the swap replaces: `resync(player_id,
+        board_keys)` copies each such player again afterwards, so the rebuild
+        converges on the database's truth.
+        """
+        started = time.time()
         staging = f"{self.prefix}~rebuild~{secrets.token_hex(4)}"
         built: set[str] = set()
         total = 0
         pipe = self.client.pipeline(transaction=False)
-        for sql, params in best_rows_sql(now):
-            with connection.chunked_cursor() as cursor:
-                cursor.execute(f"SELECT * FROM ({sql}) t WHERE best = 1", params)  # noqa: S608
-                while chunk := cursor.fetchmany(batch):
-                    for (
-                        board,
-                        player_id,
-                        attempt_id,
-                        score,
-                        seconds,
-                        correct,
-                        length,
-                        finished,
-                        *_,
-                    ) in chunk:
-                        row = Row(
-                            player_id,
-                            attempt_id,
-                            score,
-                            seconds,
-                            correct,
-                            length,
-                            as_datetime(finished),
-                        )
-                        member = self.member(player_id, row)
-                        pipe.zadd(f"{staging}:{board}", {member: row.sort_key})
-                        pipe.hset(f"{staging}:{board}:p", player_id, member)
-                        built.add(board)
-                        total += 1
-                    pipe.execute()
+        for chunk in source(batch) if source else self._attempt_rows(now, batch):
+            for board, player_id, attempt_id, score, seconds, correct, length, finished in chunk:
+                row = Row(
+                    player_id, attempt_id, score, seconds, correct, length, as_datetime(finished)
+                )
+                member = self.member(player_id, row)
+                pipe.zadd(f"{staging}:{board}", {member: row.sort_key})
+                pipe.hset(f"{staging}:{board}:p", player_id, member)
+                built.add(board)
+                total += 1
+            pipe.execute()
         pipe.execute()
         live = list(self.client.scan_iter(match=f"{self.prefix}:*", count=1000))
         swap = self.client.pipeline(transaction=True)
@@ -201,5 +245,21 @@ class RedisBackend:
                 ttl = self._ttl(board, now)
                 if ttl is not None:
                     swap.expire(f"{self.prefix}:{board}{suffix}", ttl)
+        swap.set(self.generation_key, secrets.token_hex(8))
         swap.execute()
+        if resync is not None:
+            # Anyone who recorded since shortly before the start (a write in
+            # flight when the rows were read included).
+            recent = self.client.zrangebyscore(
+                self.recent_key, started - RECENT_SECONDS / 2, "+inf"
+            )
+            for player_id in recent:
+                resync(int(player_id), built)
         return total
+
+    def _attempt_rows(self, now: datetime, batch: int):
+        for sql, params in best_rows_sql(now):
+            with connection.chunked_cursor() as cursor:
+                cursor.execute(f"SELECT * FROM ({sql}) t WHERE best = 1", params)  # noqa: S608
+                while chunk := cursor.fetchmany(batch):
+                    yield [row[:8] for row in chunk]

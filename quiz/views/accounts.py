@@ -6,39 +6,65 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from quiz import leaderboard
 from quiz.forms import DeleteAccountForm, SignUpForm
-from quiz.models import Player
+from quiz.models import Player, Report
 from quiz.profile import profile_stats
-from quiz.visitor import claim_session_attempts
+from quiz.visitor import claim_session_attempts, keep_session_choices
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect("profile")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
+    # "Sign up to save this score" comes back to the results, now with their rank.
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    if request.method != "POST":
+        return render(request, "accounts/signup.html", {"form": SignUpForm(), "next": next_url})
+    form = SignUpForm(request.POST)
+    user = None
+    if form.is_valid():
+        try:
             user = form.save()
+        except IntegrityError:
+            # Another request took the name between validation and saving:
+            # validating again reports which one (or finds it was this browser).
+            form = SignUpForm(request.POST)
+            form.is_valid()
+    if user is None and "username" in form.errors:
+        # A double click: the first submit created the account, so this one
+        # logs in with the same details instead of showing "already taken".
+        user = form.account_just_created()
+    if user is not None:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         claimed = claim_session_attempts(request, user.player)
+        keep_session_choices(request, user.player)
         if claimed:
             messages.success(
                 request,
-                f"Welcome, {user.player.display_name}! Your {claimed} quiz(zes) are saved to your account.",
+                f"Welcome, {user.player.display_name}! "
+                + (
+                    "Your quiz is saved to your account."
+                    if claimed == 1
+                    else f"Your {claimed} quizzes are saved to your account."
+                ),
             )
         else:
             messages.success(request, f"Welcome, {user.player.display_name}!")
-        return redirect("quiz:home")
-    return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
-    )
+        return redirect(next_url or "quiz:home")
+    if not form.errors:
+        form.add_error(None, "That name was just taken. Please try again.")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=400)
 
 
 class LoginView(auth_views.LoginView):
@@ -49,7 +75,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        claim_session_attempts(self.request, Player.objects.for_user(self.request.user))
+        player = Player.objects.for_user(self.request.user)
+        claim_session_attempts(self.request, player)
+        keep_session_choices(self.request, player)
         return response
 
 
@@ -92,6 +120,9 @@ def delete_account(request):
         player_id = player.pk if player else None
         user = request.user
         with transaction.atomic():
+            # "Your account and your scores have been deleted": the reports
+            # stay for the editors, without the words this player wrote.
+            Report.objects.filter(player_id=player_id).update(note="")
             user.delete()
             if player_id is not None:
                 transaction.on_commit(lambda: leaderboard.player_removed(player_id))

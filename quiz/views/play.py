@@ -12,12 +12,17 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 
 from quiz import daily, leaderboard, play, share, streaks, visitor
 from quiz.forms import AnswerForm, EpisodeQuizForm, RaiseWatchedForm, ReportForm, StartQuizForm
-from quiz.models import AttemptQuestion, QuizAttempt
+from quiz.models import AttemptQuestion, QuizAttempt, Report
 from quiz.ratelimit import rate_limited
 
 
@@ -51,13 +56,18 @@ def _home_context(request, form, episode_form=None):
     }
 
 
-@require_GET
+START_FIELDS = ("watched_through", "difficulty", "length", "category", "bank")
+
+
+@vary_on_headers("HX-Request")
+@require_safe
 def home(request):
-    initial = {}
-    watched = visitor.remembered_watched(request)
-    if watched is not None:
-        initial["watched_through"] = watched
+    """The start form. Query parameters pre-fill it (the htmx category refresh sends them)."""
+    initial = visitor.remembered_choices(request)
+    initial.update({name: request.GET[name] for name in START_FIELDS if name in request.GET})
     form = StartQuizForm(initial=initial)
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "quiz/home.html#category-field", {"form": form})
     return render(request, "quiz/home.html", _home_context(request, form))
 
 
@@ -74,7 +84,12 @@ def start(request):
         )
         return render(request, "quiz/home.html", _home_context(request, form), status=429)
     data = form.cleaned_data
-    visitor.remember_watched(request, data["watched_through"])
+    visitor.remember_choices(
+        request,
+        watched=data["watched_through"],
+        difficulty=data["difficulty"],
+        length=data["length"],
+    )
     player = visitor.player(request)
     try:
         attempt = play.start_quiz(
@@ -165,6 +180,9 @@ def _question_context(attempt, item, **extra):
     return {
         "attempt": attempt,
         "item": item,
+        # A question is shown only once its clock runs: a 400/409 page for a
+        # question not yet served shows the message and a way to the current one.
+        "hidden": not item.is_answered and item.served_at is None,
         "number": item.position + 1,
         "is_last": item.position + 1 >= attempt.length,
         "report_form": ReportForm(),
@@ -278,9 +296,14 @@ def raise_watched(request, public_id):
     return redirect("quiz:results", public_id=attempt.public_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def abandon(request, public_id):
+    """Leaving a quiz for good: a GET asks for confirmation, only the POST leaves."""
     attempt = _owned_attempt(request, public_id)
+    if request.method == "GET":
+        if attempt.status != QuizAttempt.Status.ACTIVE:
+            return redirect(attempt)
+        return render(request, "quiz/abandon.html", {"attempt": attempt})
     if play.abandon(attempt):
         messages.info(request, "Quiz abandoned. It will not count anywhere.")
     return redirect("quiz:home")
@@ -293,19 +316,28 @@ def report(request, public_id, position: int):
     attempt = item.attempt
     template = "quiz/question.html"
     if not item.is_answered or item.question_id is None:
-        context = _question_context(
-            attempt, item, report_error="Answer the question before reporting it."
-        )
-        return render(request, _partial(request, template, "report"), context, status=409)
+        message = "Answer the question before reporting it."
+        if request.htmx:
+            context = _question_context(attempt, item, report_error=message)
+            return render(request, f"{template}#report", context, status=409)
+        # The whole page would show the unanswered question: show only the message.
+        context = _question_context(attempt, item, error=message, hidden=True)
+        return render(request, template, context, status=409)
     form = ReportForm(request.POST)
+    if rate_limited(request, "report"):
+        form.add_error(None, "You are sending reports very fast. Please wait a minute.")
+        context = _question_context(attempt, item, report_form=form)
+        return render(request, _partial(request, template, "report"), context, status=429)
     if not form.is_valid():
         context = _question_context(attempt, item, report_form=form)
         return render(request, _partial(request, template, "report"), context, status=400)
-    report = form.save(commit=False)
-    report.question_id = item.question_id
-    report.item = item
-    report.player = visitor.player(request)
-    report.save()
+    # One report per answered question: a second (a double click) changes nothing.
+    Report.objects.file_once(
+        item,
+        player=visitor.player(request),
+        reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"],
+    )
     if not request.htmx:
         messages.success(request, "Thank you: an editor will look at this question.")
         return redirect("quiz:question", public_id=attempt.public_id, position=position)

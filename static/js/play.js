@@ -7,7 +7,7 @@
 
   function setUp() {
     // Number keys work with a keyboard only: touch screens never see the hint.
-    document.querySelectorAll(".keys-hint").forEach(function (hint) {
+    document.querySelectorAll(".key-hint").forEach(function (hint) {
       hint.hidden = !finePointer;
     });
     document.querySelectorAll("[data-copy]").forEach(function (button) {

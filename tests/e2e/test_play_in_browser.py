@@ -43,7 +43,7 @@ def test_play_whole_quiz_with_htmx(page, live_server, bank, console_problems):
         if number < 5:
             page.click("text=Next question")
             page.wait_for_url(re.compile(rf"/q/{number + 1}/$"))  # hx-push-url
-            page.locator(f"text=Question {number + 1} of 5").wait_for()
+            page.locator(".progress", has_text=f"Question {number + 1} of 5").wait_for()
     page.click("text=See your results")
     page.wait_for_url(re.compile(r"/results/$"))
     assert "Quiz complete" in page.content()

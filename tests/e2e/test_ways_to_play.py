@@ -37,7 +37,7 @@ def test_one_tap_answers_and_keyboard_confirms_with_enter(
     page, live_server, bank, console_problems
 ):
     _start(page, live_server)
-    expect(page.locator(".keys-hint")).to_be_visible()  # a mouse and keyboard: the hint shows
+    expect(page.locator(".key-hint")).to_be_visible()  # a mouse and keyboard: the hint shows
     url = page.url
     page.locator(".options label").nth(2).click()  # no Answer button pressed
     expect(page.locator(".feedback")).to_be_visible()
@@ -60,7 +60,7 @@ def test_touch_users_tap_once_and_never_see_the_keys_hint(browser, live_server, 
     page = context.new_page()
     try:
         _start(page, live_server)
-        expect(page.locator(".keys-hint")).to_be_hidden()
+        expect(page.locator(".key-hint")).to_be_hidden()
         expect(page.locator(".options .key").first).to_be_hidden()
         page.locator(".options label").first.tap()
         expect(page.locator(".feedback")).to_be_visible()
@@ -71,7 +71,7 @@ def test_touch_users_tap_once_and_never_see_the_keys_hint(browser, live_server, 
 def test_without_javascript_the_answer_button_stays(page_without_js, live_server, bank):
     page = page_without_js
     _start(page, live_server)
-    assert page.locator(".keys-hint").is_hidden()
+    assert page.locator(".key-hint").is_hidden()
     page.locator(".options label").first.click()
     assert page.locator(".feedback").count() == 0  # choosing alone submits nothing
     page.click("button:text('Answer')")

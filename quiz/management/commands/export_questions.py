@@ -1,4 +1,7 @@
 import json
+import os
+import tempfile
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -53,13 +56,28 @@ class Command(BaseCommand):
         document = export_document(questions.order_by("bank__slug", "id"))
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         if options["output"]:
-            try:
-                with open(options["output"], "w", encoding="utf-8") as fh:
-                    fh.write(text)
-            except OSError as exc:
-                raise CommandError(f"cannot write {options['output']}: {exc.strerror}") from exc
+            write_atomically(Path(options["output"]), text)
             self.stderr.write(
                 f"Exported {len(document['results'])} questions to {options['output']}."
             )
         else:
             self.stdout.write(text, ending="")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to a new file beside `path`, then put it in place: a failed
+    export (a full disk) leaves the previous file whole."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quiz.facts import FactBaseError, load_fact_base
 from quiz.generator import GenerationError, generate_bank
+from quiz.models import Category
 
 
 class Command(BaseCommand):
@@ -22,3 +23,6 @@ class Command(BaseCommand):
         except (FactBaseError, GenerationError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Question bank generated: {result}."))
+        # The generator writes category slugs; the managed list learns any new one.
+        if added := Category.objects.ensure_for_questions():
+            self.stdout.write(f"Added {added} new categor{'y' if added == 1 else 'ies'}.")

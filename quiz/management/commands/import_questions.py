@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from quiz.models import Bank
+from quiz.models import Bank, Category
 from quiz.opentdb import ImportFileError, import_records, read_file
 
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(f"nothing imported: {exc}") from exc
         report = import_records(records, bank=bank)
+        Category.objects.ensure(q.category for q in report.imported)
         for number, reason in report.rejected:
             self.stderr.write(f"record {number}: rejected: {reason}")
         drafts = sum(1 for q in report.imported if q.status == q.Status.DRAFT)

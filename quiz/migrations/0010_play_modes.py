@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quiz', '0006_question_mentions'),
+        ('quiz', '0009_categories_from_questions'),
     ]
 
     operations = [
