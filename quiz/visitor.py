@@ -64,6 +64,16 @@ def remembered_watched(request) -> int | None:
     return remembered_choices(request).get("watched_through")
 
 
+def remember_watched(request, watched: int) -> None:
+    """Remember how far the visitor has watched, leaving difficulty and length as they are."""
+    visitor = player(request)
+    if visitor is None:
+        request.session[SESSION_WATCHED] = watched
+    elif visitor.watched_through != watched:
+        visitor.watched_through = watched
+        visitor.save(update_fields=["watched_through"])
+
+
 def remember_choices(request, *, watched: int, difficulty: str, length: int) -> None:
     visitor = player(request)
     if visitor is None:

@@ -132,8 +132,9 @@ def test_a_hung_redis_costs_a_bounded_wait(own_redis):
         for url in ("/", reverse("quiz:leaderboard")):
             began = time.monotonic()
             assert client.get(url).status_code == 200
-            # Socket timeouts of 0.5 s: a few waits at most, never the 10+ s of old.
-            assert time.monotonic() - began < 3
+            # Socket timeouts of 0.5 s: a few waits at most (slower on a loaded
+            # machine), never the 10+ s of old.
+            assert time.monotonic() - began < 6
     finally:
         own_redis.resume()
 
