@@ -57,6 +57,7 @@ class AttemptQuestionInline(admin.TabularInline):
         "is_correct",
         "points",
         "answered_at",
+        "deadline",
     ]
     readonly_fields = fields
     extra = 0
@@ -90,7 +91,16 @@ class QuizAttemptAdmin(admin.ModelAdmin):
         "finished_at",
         "voided",
     ]
-    list_filter = ["status", "voided", "difficulty", "watched_through", "bank", "finished_at"]
+    list_filter = [
+        "status",
+        "voided",
+        "mode",
+        "timed",
+        "difficulty",
+        "watched_through",
+        "bank",
+        "finished_at",
+    ]
     search_fields = ["player__display_name", "player__user__username", "=public_id"]
     list_select_related = ["player"]
     date_hierarchy = "finished_at"
@@ -112,6 +122,11 @@ class QuizAttemptAdmin(admin.ModelAdmin):
         "correct_count",
         "answered_count",
         "seconds",
+        "mode",
+        "timed",
+        "daily_date",
+        "shortened",
+        "share_token",
     ]
     fields = [*readonly_fields, "voided"]
     inlines = [AttemptQuestionInline]

@@ -83,6 +83,11 @@ class StartQuizForm(forms.Form):
     bank = forms.ModelChoiceField(
         queryset=Bank.objects.filter(is_published=True), required=False, empty_label=None
     )
+    timed = forms.BooleanField(
+        label="Timed",
+        required=False,
+        help_text="20 seconds per question plus time to read it; a late answer scores nothing.",
+    )
     allow_shorter = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -142,6 +147,26 @@ class StartQuizForm(forms.Form):
             if bank is None:
                 raise ValidationError("There is no question bank to play yet.")
         return bank
+
+
+class EpisodeQuizForm(forms.Form):
+    """ "I just watched episode k": a short quiz on what episode k revealed."""
+
+    episode = forms.TypedChoiceField(
+        label="I just watched",
+        choices=[(k, f"Episode {k}") for k in range(1, 7)],
+        coerce=int,
+    )
+
+
+class DailyForm(forms.Form):
+    watched_through = forms.TypedChoiceField(
+        label="How far have you watched?", choices=WATCHED_CHOICES, coerce=int
+    )
+
+
+class RaiseWatchedForm(forms.Form):
+    watched_through = forms.TypedChoiceField(choices=WATCHED_CHOICES, coerce=int)
 
 
 class AnswerForm(forms.Form):

@@ -135,6 +135,10 @@ class QuestionQuerySet(models.QuerySet):
     def generated(self):
         return self.exclude(source_key="")
 
+    def revealed_in(self, episode: int):
+        """Questions first safe after exactly this episode: "I just watched episode k"."""
+        return self.filter(spoiler_level=episode)
+
 
 def new_random_key() -> float:
     return random.random()
@@ -351,6 +355,11 @@ class QuizAttemptQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=QuizAttempt.Status.ACTIVE)
 
+    def daily(self, day, watched_through: int):
+        return self.filter(
+            mode=QuizAttempt.Mode.DAILY, daily_date=day, watched_through=watched_through
+        )
+
     def owned_by(self, user, session_key: str | None):
         """The attempts a visitor may open: a signed-in user's own, else their session's.
 
@@ -417,6 +426,14 @@ class QuizAttempt(models.Model):
     daily_date = models.DateField(
         null=True, blank=True, help_text="The UTC day of a daily challenge (empty otherwise)."
     )
+    share_token = models.CharField(
+        max_length=24,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Set when the quiz finishes: the public result page /r/<token>/ shows its card.",
+    )
 
     objects = QuizAttemptQuerySet.as_manager()
 
@@ -430,6 +447,31 @@ class QuizAttempt(models.Model):
             models.CheckConstraint(
                 condition=Q(answered_count__lte=models.F("length")),
                 name="attempt_answered_within_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="daily", daily_date__isnull=False)
+                | (~Q(mode="daily") & Q(daily_date__isnull=True)),
+                name="attempt_daily_date_iff_daily",
+            ),
+            # One daily challenge per day and watched level for a player, and
+            # one for an anonymous browser: a second start finds the first.
+            models.UniqueConstraint(
+                fields=["player", "daily_date", "watched_through"],
+                condition=Q(mode="daily", player__isnull=False),
+                name="attempt_one_daily_per_player",
+            ),
+            models.UniqueConstraint(
+                fields=["session_key", "daily_date", "watched_through"],
+                condition=Q(mode="daily", player__isnull=True),
+                name="attempt_one_daily_per_browser",
+            ),
+        ]
+        indexes = [
+            # The daily board: one day and level, best first.
+            models.Index(
+                fields=["daily_date", "watched_through", "-score", "seconds"],
+                condition=Q(mode="daily", status="finished"),
+                name="attempt_daily_board_idx",
             ),
         ]
 
@@ -466,6 +508,11 @@ class AttemptQuestion(models.Model):
     correct_key = models.CharField(max_length=20)
     explanation = models.TextField(blank=True)
     served_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Timed mode: set when the question is served; a later answer scores 0.",
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     chosen_key = models.CharField(max_length=20, blank=True)
     is_correct = models.BooleanField(null=True)
@@ -489,6 +536,10 @@ class AttemptQuestion(models.Model):
             if option["key"] == key:
                 return option["text"]
         return ""
+
+    @property
+    def timed_out(self) -> bool:
+        return self.is_answered and not self.chosen_key
 
     @property
     def correct_text(self) -> str:

@@ -45,11 +45,20 @@ BONUS_WINDOW = 15.0
 # still count, but earn no speed bonus.
 READING_FLOOR_BASE = 1.0
 READING_CHARS_PER_SECOND = 40.0
+# Timed mode: each question allows this many seconds plus its reading floor,
+# counted from when it is served. The server accepts answers up to LATE_GRACE
+# after the deadline (the request's trip over a slow network), never later.
+TIMED_SECONDS = 20.0
+LATE_GRACE = timedelta(seconds=1)
 
 
 def reading_floor(item: AttemptQuestion) -> float:
     chars = len(item.text) + sum(len(o["text"]) for o in item.options)
     return READING_FLOOR_BASE + chars / READING_CHARS_PER_SECOND
+
+
+def time_allowed(item: AttemptQuestion) -> float:
+    return TIMED_SECONDS + reading_floor(item)
 
 
 def points_for(item: AttemptQuestion, correct: bool, elapsed: float) -> int:
@@ -232,17 +241,29 @@ def start_quiz(
     player: Player | None = None,
     session_key: str = "",
     allow_shorter: bool = False,
+    mode: str = QuizAttempt.Mode.FREE,
+    timed: bool = False,
+    daily_date=None,
+    question_ids: list[int] | None = None,
 ) -> QuizAttempt:
     """Create an attempt with its questions drawn and snapshotted.
 
     Raises PoolTooSmall when fewer questions match than asked for, unless
-    allow_shorter, in which case the quiz has as many as there are.
+    allow_shorter, in which case the quiz has as many as there are. The
+    daily challenge passes its own draw as question_ids; "I just watched
+    episode k" (mode episode) draws only questions first revealed in episode k.
     """
     if difficulty not in QuizDifficulty.values:
         raise ValueError(f"unknown difficulty {difficulty!r}")
-    candidates = candidate_questions(bank, difficulty, watched_through, category)
-    avoid = recently_seen_ids(player, session_key)
-    ids = draw_question_ids(candidates, length, avoid)
+    if question_ids is None:
+        candidates = candidate_questions(bank, difficulty, watched_through, category)
+        if mode == QuizAttempt.Mode.EPISODE:
+            candidates = candidates.revealed_in(watched_through)
+        avoid = recently_seen_ids(player, session_key)
+        ids = draw_question_ids(candidates, length, avoid)
+    else:
+        ids = question_ids[:length]
+    asked = length
     if len(ids) < length:
         if not allow_shorter or not ids:
             raise PoolTooSmall(len(ids), length)
@@ -258,12 +279,39 @@ def start_quiz(
             watched_through=watched_through,
             category=category,
             length=length,
+            mode=mode,
+            timed=timed,
+            daily_date=daily_date,
+            shortened=length < asked,
         )
         items = [_snapshot(by_id[qid], position, rng) for position, qid in enumerate(ids)]
         for item in items:
             item.attempt = attempt
         AttemptQuestion.objects.bulk_create(items)
     return attempt
+
+
+def start_fixed_format(
+    mode: str,
+    bank: Bank,
+    watched_through: int,
+    length: int,
+    player: Player | None,
+    session_key: str,
+    **extra,
+) -> QuizAttempt:
+    """A daily or episode quiz: mixed difficulty, up to `length` questions, whatever the pool."""
+    return start_quiz(
+        bank=bank,
+        difficulty=QuizDifficulty.MIXED,
+        watched_through=watched_through,
+        length=length,
+        player=player,
+        session_key="" if player else session_key,
+        allow_shorter=True,
+        mode=mode,
+        **extra,
+    )
 
 
 def category_counts(bank: Bank, difficulty: str, watched_through: int) -> dict[str, int]:
@@ -300,24 +348,59 @@ class AnswerResult:
 
 
 def mark_served(item: AttemptQuestion, now: datetime | None = None) -> None:
-    """Start the clock for this question the first time it is shown."""
+    """Start the clock for this question the first time it is shown.
+
+    In timed mode this also sets the question's deadline, once: reloading
+    the page or opening it in another tab does not move it.
+    """
     if item.served_at is None:
         now = now or timezone.now()
-        if AttemptQuestion.objects.filter(pk=item.pk, served_at__isnull=True).update(served_at=now):
-            item.served_at = now
+        fields = {"served_at": now}
+        if item.attempt.timed:
+            fields["deadline"] = now + timedelta(seconds=time_allowed(item))
+        if AttemptQuestion.objects.filter(pk=item.pk, served_at__isnull=True).update(**fields):
+            for name, value in fields.items():
+                setattr(item, name, value)
         else:
-            item.refresh_from_db(fields=["served_at"])
+            item.refresh_from_db(fields=["served_at", "deadline"])
+
+
+def is_late(item: AttemptQuestion, now: datetime) -> bool:
+    return item.deadline is not None and now > item.deadline + LATE_GRACE
+
+
+def seconds_left(item: AttemptQuestion, now: datetime | None = None) -> float | None:
+    """Seconds until the deadline of a timed question (None when untimed)."""
+    if item.deadline is None:
+        return None
+    return max(0.0, (item.deadline - (now or timezone.now())).total_seconds())
+
+
+def expire(attempt: QuizAttempt, item: AttemptQuestion, now: datetime | None = None) -> bool:
+    """Record a timed question whose deadline passed unanswered as a time-out (once)."""
+    now = now or timezone.now()
+    if item.is_answered or not is_late(item, now):
+        return False
+    try:
+        return answer(attempt, item, None, now=now).recorded_now
+    except AnswerRejected:
+        return False
 
 
 def answer(
-    attempt: QuizAttempt, item: AttemptQuestion, chosen_key: str, now: datetime | None = None
+    attempt: QuizAttempt,
+    item: AttemptQuestion,
+    chosen_key: str | None,
+    now: datetime | None = None,
 ) -> AnswerResult:
     """Record the answer to `item`, once.
 
     A second submit for an answered question changes nothing and returns the
     recorded result. Answers for a question that is not the current one, or
     was never served (its clock has not started), or to a finished or
-    abandoned attempt, are rejected.
+    abandoned attempt, are rejected. After a timed question's deadline any
+    answer is recorded as a time-out: wrong, 0 points, no option (chosen_key
+    None asks for exactly that, and only then).
     """
     if item.is_answered:
         return AnswerResult(item, recorded_now=False, finished=attempt.is_finished)
@@ -329,15 +412,27 @@ def answer(
         # The clock starts when the question is shown: an answer to a question
         # never shown would have no time (or the reading time of a peek).
         raise AnswerRejected("Open this question before answering it.")
-    if chosen_key not in {o["key"] for o in item.options}:
+    now = now or timezone.now()
+    late = is_late(item, now)
+    if not late and chosen_key not in {o["key"] for o in item.options}:
         raise AnswerRejected("Please choose one of the options.", status=400)
 
-    now = now or timezone.now()
     served_at = item.served_at
-    elapsed = max(0.0, (now - served_at).total_seconds())
-    correct = chosen_key == item.correct_key
-    points = points_for(item, correct, elapsed)
+    if late:
+        chosen_key, correct, points = "", False, 0
+        elapsed = max(0.0, (item.deadline - served_at).total_seconds())
+    else:
+        elapsed = max(0.0, (now - served_at).total_seconds())
+        correct = chosen_key == item.correct_key
+        points = points_for(item, correct, elapsed)
     finishing = item.position + 1 >= attempt.length
+    finish_fields = {}
+    if finishing:
+        finish_fields = {
+            "status": QuizAttempt.Status.FINISHED,
+            "finished_at": now,
+            "share_token": new_share_token(),
+        }
 
     with transaction.atomic():
         # The attempt row moves forward only from this exact position: of two
@@ -349,7 +444,7 @@ def answer(
             score=F("score") + points,
             correct_count=F("correct_count") + (1 if correct else 0),
             seconds=F("seconds") + elapsed,
-            **({"status": QuizAttempt.Status.FINISHED, "finished_at": now} if finishing else {}),
+            **finish_fields,
         )
         if claimed:
             AttemptQuestion.objects.filter(pk=item.pk, answered_at__isnull=True).update(
@@ -367,8 +462,8 @@ def answer(
             item.answered_at, item.chosen_key = now, chosen_key
             item.is_correct, item.points = correct, points
             if finishing:
-                attempt.status = QuizAttempt.Status.FINISHED
-                attempt.finished_at = now
+                for name, value in finish_fields.items():
+                    setattr(attempt, name, value)
                 _count_answers(attempt)
                 _on_finish(attempt)
     if not claimed:
@@ -380,6 +475,10 @@ def answer(
         attempt.refresh_from_db()
         return AnswerResult(item, recorded_now=False, finished=attempt.is_finished)
     return AnswerResult(item, recorded_now=True, finished=finishing)
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def _count_answers(attempt: QuizAttempt) -> None:
@@ -430,6 +529,18 @@ def claim_attempts(public_ids: list[str], player: Player) -> int:
                 status=QuizAttempt.Status.ABANDONED
             )
         )
+        # A daily challenge the player already played (same day and level)
+        # stays with the browser: one counted attempt per player and day.
+        taken = set(
+            QuizAttempt.objects.filter(player=player, mode=QuizAttempt.Mode.DAILY).values_list(
+                "daily_date", "watched_through"
+            )
+        )
+        attempts = [
+            a
+            for a in attempts
+            if a.mode != QuizAttempt.Mode.DAILY or (a.daily_date, a.watched_through) not in taken
+        ]
         QuizAttempt.objects.filter(pk__in=[a.pk for a in attempts]).update(
             player=player, session_key=""
         )
@@ -461,5 +572,12 @@ def clean_up(now: datetime | None = None) -> tuple[int, int]:
     )
     stale = QuizAttempt.objects.active().filter(started_at__lt=cutoff).exclude(Exists(recent))
     abandoned = stale.update(status=QuizAttempt.Status.ABANDONED)
-    _, per_model = QuizAttempt.objects.filter(status=QuizAttempt.Status.ABANDONED).delete()
+    # A daily challenge left today or yesterday stays, so leaving it and
+    # waiting for the clean-up cannot buy a second attempt at the same day.
+    recent_daily = Q(mode=QuizAttempt.Mode.DAILY, daily_date__gte=(now - timedelta(days=1)).date())
+    _, per_model = (
+        QuizAttempt.objects.filter(status=QuizAttempt.Status.ABANDONED)
+        .exclude(recent_daily)
+        .delete()
+    )
     return abandoned, per_model.get("quiz.QuizAttempt", 0)

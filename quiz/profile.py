@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Q
 
+from quiz import streaks
 from quiz.models import AttemptQuestion, Player, QuizAttempt
 
 
@@ -42,4 +43,5 @@ def profile_stats(player: Player) -> dict:
         "best_scores": best,
         "by_category": accuracy_by("category"),
         "by_level": accuracy_by("spoiler_level"),
+        "streak": streaks.streak_for(player),
     }

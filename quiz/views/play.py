@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -19,8 +20,8 @@ from django.views.decorators.http import (
 )
 from django.views.decorators.vary import vary_on_headers
 
-from quiz import leaderboard, play, visitor
-from quiz.forms import AnswerForm, ReportForm, StartQuizForm
+from quiz import daily, leaderboard, play, share, streaks, visitor
+from quiz.forms import AnswerForm, EpisodeQuizForm, RaiseWatchedForm, ReportForm, StartQuizForm
 from quiz.models import AttemptQuestion, QuizAttempt, Report
 from quiz.ratelimit import rate_limited
 
@@ -37,11 +38,22 @@ def _owned_attempt(request, public_id) -> QuizAttempt:
     return get_object_or_404(queryset, public_id=public_id)
 
 
-def _home_context(request, form):
+def _home_context(request, form, episode_form=None):
     resumable = []
     if request.user.is_authenticated or request.session.session_key:
         resumable = list(visitor.attempts(request).active().order_by("-started_at")[:5])
-    return {"form": form, "resumable": resumable}
+    if episode_form is None:
+        watched = visitor.remembered_watched(request)
+        # Offer the next episode after the remembered level: the one most
+        # likely just watched.
+        suggested = min((watched or 0) + 1, 6)
+        episode_form = EpisodeQuizForm(initial={"episode": suggested})
+    return {
+        "form": form,
+        "resumable": resumable,
+        "episode_form": episode_form,
+        "daily_number": daily.number(daily.today()),
+    }
 
 
 START_FIELDS = ("watched_through", "difficulty", "length", "category", "bank")
@@ -89,11 +101,49 @@ def start(request):
             player=player,
             session_key="" if player else request.session.session_key,
             allow_shorter=data["allow_shorter"],
+            timed=data["timed"],
         )
     except play.PoolTooSmall as exc:
         context = _home_context(request, form)
         context["pool_too_small"] = exc
         return render(request, "quiz/home.html", context, status=200)
+    if player is None:
+        visitor.remember_anonymous_attempt(request, attempt)
+    return redirect(attempt)
+
+
+EPISODE_QUIZ_LENGTH = 5
+
+
+@require_POST
+def episode_start(request):
+    """ "I just watched episode k": five questions first revealed in that episode."""
+    episode_form = EpisodeQuizForm(request.POST)
+    if not episode_form.is_valid():
+        context = _home_context(request, StartQuizForm(), episode_form)
+        return render(request, "quiz/home.html", context, status=400)
+    if not request.session.session_key:
+        request.session.save()
+    if rate_limited(request, "start"):
+        messages.error(request, "You are starting quizzes very fast. Please wait a minute.")
+        return redirect("quiz:home")
+    bank = daily.daily_bank()
+    episode = episode_form.cleaned_data["episode"]
+    player = visitor.player(request)
+    try:
+        if bank is None:
+            raise play.PoolTooSmall(0, EPISODE_QUIZ_LENGTH)
+        attempt = play.start_fixed_format(
+            QuizAttempt.Mode.EPISODE,
+            bank,
+            episode,
+            EPISODE_QUIZ_LENGTH,
+            player,
+            request.session.session_key,
+        )
+    except play.PoolTooSmall:
+        messages.info(request, f"There are no questions about episode {episode} yet.")
+        return redirect("quiz:home")
     if player is None:
         visitor.remember_anonymous_attempt(request, attempt)
     return redirect(attempt)
@@ -124,6 +174,9 @@ def _owned_item(request, public_id, position: int) -> AttemptQuestion:
 
 
 def _question_context(attempt, item, **extra):
+    seconds_left = None
+    if not item.is_answered and item.deadline is not None:
+        seconds_left = play.seconds_left(item)
     return {
         "attempt": attempt,
         "item": item,
@@ -133,6 +186,8 @@ def _question_context(attempt, item, **extra):
         "number": item.position + 1,
         "is_last": item.position + 1 >= attempt.length,
         "report_form": ReportForm(),
+        "seconds_left": seconds_left,
+        "time_allowed": round(play.time_allowed(item)) if attempt.timed else None,
         **extra,
     }
 
@@ -168,6 +223,9 @@ def question(request, public_id, position: int):
         if item.position != attempt.answered_count:
             return redirect(attempt)
         play.mark_served(item)
+        # A timed question whose deadline passed unanswered (the countdown ran
+        # out, or the page was left open without JavaScript) is a time-out.
+        play.expire(attempt, item)
     context = _question_context(attempt, item)
     return render(request, _partial(request, template, "question-card"), context)
 
@@ -182,9 +240,20 @@ def results(request, public_id):
     board_query = urlencode(
         {"period": board.period, "difficulty": board.difficulty, "watched": board.watched_through}
     )
-    rank = None
-    if attempt.player_id and not attempt.voided:
+    rank = daily_rank = None
+    if attempt.mode == QuizAttempt.Mode.DAILY:
+        daily_rank = daily.rank_of(attempt)
+    elif attempt.player_id and not attempt.voided:
         rank = leaderboard.rank_for(board, attempt.score, attempt.seconds)
+    player = attempt.player
+    streak = None
+    if attempt.mode == QuizAttempt.Mode.DAILY:
+        streak = streaks.streak_for(player, attempt.session_key)
+    remembered = visitor.remembered_watched(request)
+    offer_level = attempt.mode == QuizAttempt.Mode.EPISODE and (
+        remembered is None or remembered < attempt.watched_through
+    )
+    share_url = request.build_absolute_uri(reverse("quiz:share", args=[attempt.share_token]))
     return render(
         request,
         "quiz/results.html",
@@ -194,8 +263,37 @@ def results(request, public_id):
             "board": board,
             "board_query": board_query,
             "rank": rank,
+            "daily_rank": daily_rank,
+            "daily_number": daily.number(attempt.daily_date) if attempt.daily_date else None,
+            "streak": streak,
+            "offer_level": offer_level,
+            "card": share.card(attempt, share_url),
         },
     )
+
+
+@require_POST
+def raise_watched(request, public_id):
+    """After "I just watched episode k": remember k as the watched level, once confirmed."""
+    attempt = _owned_attempt(request, public_id)
+    form = RaiseWatchedForm(request.POST)
+    if (
+        not attempt.is_finished
+        or attempt.mode != QuizAttempt.Mode.EPISODE
+        or not form.is_valid()
+        or form.cleaned_data["watched_through"] != attempt.watched_through
+    ):
+        messages.error(request, "That watched level cannot be set from this quiz.")
+        return redirect("quiz:results", public_id=attempt.public_id)
+    remembered = visitor.remembered_watched(request)
+    if remembered is None or remembered < attempt.watched_through:
+        visitor.remember_watched(request, attempt.watched_through)
+        messages.success(
+            request,
+            f"Noted: you have watched up to episode {attempt.watched_through}. "
+            "Quizzes now include it.",
+        )
+    return redirect("quiz:results", public_id=attempt.public_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -23,6 +23,6 @@ def start_quiz(page, base_url, *, watched="3", difficulty="easy", length="5"):
 
 
 def answer_current(page, option: int = 0):
-    page.check(f"input[name=option] >> nth={option}")
-    page.click("button:text('Answer')")
+    """One tap on an option answers it (static/js/play.js); no Answer button needed."""
+    page.locator(".options label").nth(option).click()
     page.locator(".feedback").wait_for()
