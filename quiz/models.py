@@ -352,6 +352,14 @@ class QuizAttemptQuerySet(models.QuerySet):
         """Finished, not voided, by a signed-in player: what leaderboards rank."""
         return self.finished().filter(voided=False, player__isnull=False)
 
+    def on_free_play_boards(self):
+        """What the free-play boards rank: counted untimed free-play quizzes of full length.
+
+        Timed, one-episode and shortened quizzes never share a board with them
+        (the daily challenge has its own boards).
+        """
+        return self.counted().filter(mode=QuizAttempt.Mode.FREE, timed=False, shortened=False)
+
     def active(self):
         return self.filter(status=QuizAttempt.Status.ACTIVE)
 
@@ -484,6 +492,11 @@ class QuizAttempt(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
+
+    @property
+    def ranks_on_free_play_boards(self) -> bool:
+        """The format part of QuizAttemptQuerySet.on_free_play_boards, for one quiz."""
+        return self.mode == self.Mode.FREE and not self.timed and not self.shortened
 
 
 class AttemptQuestion(models.Model):

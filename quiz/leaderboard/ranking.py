@@ -169,7 +169,7 @@ def best_for_player(player_id: int, keys: list[str]) -> dict[str, Row | None]:
     best: dict[str, Row | None] = dict.fromkeys(keys)
     wanted = set(keys)
     attempts = (
-        QuizAttempt.objects.counted()
+        QuizAttempt.objects.on_free_play_boards()
         .filter(player_id=player_id)
         .only(
             "id",
@@ -253,8 +253,12 @@ def best_rows_sql(now: datetime) -> list[tuple[str, list]]:
         if by_watched:
             partition.append("a.watched_through")
             watched_sql = "CAST(a.watched_through AS TEXT)"
-        where = "a.status = %s AND a.voided = %s AND a.player_id IS NOT NULL"
-        params: list = [QuizAttempt.Status.FINISHED, False]
+        # The same rows as QuizAttempt.objects.on_free_play_boards().
+        where = (
+            "a.status = %s AND a.voided = %s AND a.player_id IS NOT NULL"
+            " AND a.mode = %s AND a.timed = %s AND a.shortened = %s"
+        )
+        params: list = [QuizAttempt.Status.FINISHED, False, QuizAttempt.Mode.FREE, False, False]
         if start is not None:
             where += " AND a.finished_at >= %s AND a.finished_at < %s"
             params += [start, end]

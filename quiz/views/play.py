@@ -243,7 +243,7 @@ def results(request, public_id):
     rank = daily_rank = None
     if attempt.mode == QuizAttempt.Mode.DAILY:
         daily_rank = daily.rank_of(attempt)
-    elif attempt.player_id and not attempt.voided:
+    elif attempt.player_id and not attempt.voided and attempt.ranks_on_free_play_boards:
         rank = leaderboard.rank_for(board, attempt.score, attempt.seconds)
     player = attempt.player
     streak = None
