@@ -205,8 +205,12 @@ class Question(models.Model):
     )
     # Uniform random key for drawing questions without ORDER BY RANDOM().
     random_key = models.FloatField(default=new_random_key, editable=False)
+    # Answers given in finished quizzes ("n % of players got this right").
     answer_count = models.PositiveIntegerField(default=0, editable=False)
     correct_count = models.PositiveIntegerField(default=0, editable=False)
+    # Calibrated difficulty (quiz.rating): an Elo rating learnt from those answers.
+    rating = models.FloatField(default=0.0, editable=False)
+    rated_answers = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -325,6 +329,9 @@ class Player(models.Model):
         max_length=10, choices=QuizDifficulty.choices, blank=True, help_text="Last chosen."
     )
     quiz_length = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Last chosen.")
+    # Skill learnt from answers in finished quizzes (quiz.rating).
+    rating = models.FloatField(default=0.0, editable=False)
+    rated_answers = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlayerManager()
@@ -619,7 +626,7 @@ class LeaderboardEntry(models.Model):
     a player's rank is an index-only count of the rows with a smaller sort_key.
     """
 
-    board = models.CharField(max_length=40)
+    board = models.CharField(max_length=80)
     player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="+")
     attempt = models.ForeignKey(QuizAttempt, on_delete=models.CASCADE, related_name="+")
     score = models.PositiveIntegerField()
