@@ -127,11 +127,13 @@ def board(day: date, watched_through: int, limit: int = BOARD_LIMIT) -> list[Boa
     """The day's finished challenges at one level, best first (score, then time).
 
     One attempt per player and day exists, so no per-player best is needed.
-    Equal score and time share a rank (1, 2, 2, 4).
+    Equal score and time share a rank (1, 2, 2, 4). A challenge shortened for
+    lack of questions never ranks, as on every board.
     """
     attempts = (
         QuizAttempt.objects.counted()
         .daily(day, watched_through)
+        .filter(shortened=False)
         .order_by("-score", "seconds", "finished_at", "pk")
         .values_list(
             "player_id",
@@ -153,12 +155,18 @@ def board(day: date, watched_through: int, limit: int = BOARD_LIMIT) -> list[Boa
 
 
 def rank_of(attempt: QuizAttempt) -> int | None:
-    """The rank of a finished, counted daily attempt on its day's board."""
-    if attempt.mode != QuizAttempt.Mode.DAILY or attempt.player_id is None or attempt.voided:
+    """The rank of a finished, counted, full-length daily attempt on its day's board."""
+    if (
+        attempt.mode != QuizAttempt.Mode.DAILY
+        or attempt.player_id is None
+        or attempt.voided
+        or attempt.shortened
+    ):
         return None
     better = (
         QuizAttempt.objects.counted()
         .daily(attempt.daily_date, attempt.watched_through)
+        .filter(shortened=False)
         .filter(Q(score__gt=attempt.score) | Q(score=attempt.score, seconds__lt=attempt.seconds))
         .count()
     )

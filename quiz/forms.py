@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quiz import play
-from quiz.leaderboard import DIFFICULTIES, PERIODS, Board
+from quiz.leaderboard import DIFFICULTIES, LENGTHS, PERIODS, Board
 from quiz.models import Bank, Category, Player, QuizDifficulty, Report, SpoilerLevel
 from quiz.play import QUIZ_LENGTHS
 
@@ -324,37 +324,69 @@ class DeleteAccountForm(forms.Form):
 
 
 class BoardForm(forms.Form):
-    """The leaderboard filters; an empty value means the default (the first choice)."""
+    """The leaderboard filters: a period and one quiz format (boards never mix formats).
+
+    A filter left out or empty takes the viewer's default (see DEFAULTS and
+    `defaults`), so the selects always show the board that is shown; an
+    unknown value is an error.
+    """
+
+    DEFAULTS = {
+        "period": "all",
+        "length": "10",
+        "difficulty": QuizDifficulty.MIXED,
+        "watched": str(SpoilerLevel.FINALE),
+        "timed": "0",
+    }
 
     period = forms.ChoiceField(
         choices=PERIODS.items(),
-        required=False,
         error_messages={"invalid_choice": "Unknown period “%(value)s”: choose all, week or today."},
+    )
+    length = forms.TypedChoiceField(
+        label="Questions",
+        choices=[(str(n), f"{n} questions") for n in LENGTHS],
+        coerce=int,
+        error_messages={
+            "invalid_choice": "Unknown quiz length “%(value)s”: choose 5, 10 or 20 questions."
+        },
     )
     difficulty = forms.ChoiceField(
         choices=DIFFICULTIES.items(),
-        required=False,
         error_messages={
-            "invalid_choice": "Unknown difficulty “%(value)s”: choose all, easy, medium, hard or mixed."
+            "invalid_choice": "Unknown difficulty “%(value)s”: choose easy, medium, hard or mixed."
         },
     )
-    watched = forms.ChoiceField(
+    watched = forms.TypedChoiceField(
         label="Spoiler level",
-        choices=[
-            ("all", "Any spoiler level"),
-            *((str(v), label) for v, label in SpoilerLevel.choices),
-        ],
-        required=False,
+        choices=[(str(v), label) for v, label in SpoilerLevel.choices],
+        coerce=int,
         error_messages={
-            "invalid_choice": "Unknown spoiler level “%(value)s”: choose all or an episode from 0 to 6."
+            "invalid_choice": "Unknown spoiler level “%(value)s”: choose an episode from 0 to 6."
         },
     )
+    timed = forms.TypedChoiceField(
+        label="Clock",
+        choices=[("0", "Untimed"), ("1", "Timed")],
+        coerce=lambda value: value == "1",
+        error_messages={"invalid_choice": "Unknown clock “%(value)s”: choose 0 (untimed) or 1."},
+    )
+
+    def __init__(self, data, *, defaults: dict | None = None):
+        """`data` is the GET query; `defaults` the viewer's last choices (invalid ones ignored)."""
+        chosen = dict(self.DEFAULTS)
+        for name, value in (defaults or {}).items():
+            value = "" if value is None else str(value)
+            if name in chosen and value in {str(v) for v, _ in self.base_fields[name].choices}:
+                chosen[name] = value
+        super().__init__({name: data.get(name) or chosen[name] for name in self.base_fields})
 
     def board(self) -> Board:
         data = self.cleaned_data
-        watched = data.get("watched") or "all"
         return Board(
-            period=data.get("period") or "all",
-            difficulty=data.get("difficulty") or "all",
-            watched_through=None if watched == "all" else int(watched),
+            data["period"],
+            length=data["length"],
+            difficulty=data["difficulty"],
+            watched_through=data["watched"],
+            timed=data["timed"],
         )

@@ -356,16 +356,8 @@ class QuizAttemptQuerySet(models.QuerySet):
         return self.filter(status=QuizAttempt.Status.FINISHED)
 
     def counted(self):
-        """Finished, not voided, by a signed-in player: what leaderboards rank."""
+        """Finished, not voided, by a signed-in player (leaderboards also check the format)."""
         return self.finished().filter(voided=False, player__isnull=False)
-
-    def on_free_play_boards(self):
-        """What the free-play boards rank: counted untimed free-play quizzes of full length.
-
-        Timed, one-episode and shortened quizzes never share a board with them
-        (the daily challenge has its own boards).
-        """
-        return self.counted().filter(mode=QuizAttempt.Mode.FREE, timed=False, shortened=False)
 
     def active(self):
         return self.filter(status=QuizAttempt.Status.ACTIVE)
@@ -500,11 +492,6 @@ class QuizAttempt(models.Model):
     def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
 
-    @property
-    def ranks_on_free_play_boards(self) -> bool:
-        """The format part of QuizAttemptQuerySet.on_free_play_boards, for one quiz."""
-        return self.mode == self.Mode.FREE and not self.timed and not self.shortened
-
 
 class AttemptQuestion(models.Model):
     """One question of an attempt, as it was served: wording, options and answer.
@@ -620,8 +607,9 @@ class LeaderboardEntry(models.Model):
     """A player's best counted quiz on one leaderboard slice (the database backend's rank table).
 
     Refreshed on write by quiz.leaderboard, never edited by hand: one row per
-    (board, player), where board names the period and its start, the difficulty
-    and the spoiler level, e.g. "week:2026-03-09:easy:3" or "all:-:all:all".
+    (board, player), where board names the period and its start, then the quiz
+    format (mode, length, difficulty, spoiler level, timed), e.g.
+    "week:2026-03-09:free:10:easy:3:0" or "all:-:free:5:mixed:6:1".
     sort_key orders rows best first (higher score, then fewer milliseconds), so
     a player's rank is an index-only count of the rows with a smaller sort_key.
     """

@@ -90,7 +90,7 @@ def shoot(browser, url: str, device: str, theme: str) -> list[Path]:
     page.click("text=See your results")
     page.wait_for_url(re.compile(r"/results/$"))
     snap("results")
-    page.goto(url + "/leaderboard/?period=all&difficulty=medium&watched=all")
+    page.goto(url + "/leaderboard/?period=all&length=10&difficulty=mixed&watched=6&timed=0")
     snap("leaderboard")
     context.close()
     return written

@@ -125,17 +125,24 @@ def test_the_leaderboard_copy_is_rebuilt_in_the_background(own_redis, monkeypatc
     leaderboard.attempt_changed(attempt)
     client = own_redis.client()
     client.set("outage-test:lb~rebuilding", "1")  # another process is rebuilding
-    assert [e.name for e in leaderboard.top(Board())] == ["Fan"]  # from the database
-    assert not client.exists("outage-test:lb~generation")
+    assert [
+        e.name for e in leaderboard.top(Board(length=5, difficulty="easy", watched_through=6))
+    ] == ["Fan"]  # from the database
+    assert not client.exists("outage-test:lb~generation~formats")
     client.delete("outage-test:lb~rebuilding")
-    assert [e.name for e in leaderboard.top(Board())] == ["Fan"]
+    assert [
+        e.name for e in leaderboard.top(Board(length=5, difficulty="easy", watched_through=6))
+    ] == ["Fan"]
     rebuilds = [t for t in threading.enumerate() if t.name == "leaderboard-rebuild"]
     assert rebuilds
     for thread in rebuilds:
         thread.join(timeout=15)
-    assert client.exists("outage-test:lb~generation")
+    assert client.exists("outage-test:lb~generation~formats")
     assert not client.exists("outage-test:lb~rebuilding")
-    assert client.hget(f"outage-test:lb:{Board().key()}:p", attempt.player_id)
+    assert client.hget(
+        f"outage-test:lb:{Board(length=5, difficulty='easy', watched_through=6).key()}:p",
+        attempt.player_id,
+    )
 
 
 @pytest.mark.django_db

@@ -65,7 +65,8 @@ def test_display_names_escaped_on_profile_and_leaderboard(client):
 
     leaderboard.rebuild()
     client.force_login(player.user)
-    for url in (reverse("profile"), reverse("quiz:leaderboard")):
+    board = reverse("quiz:leaderboard") + "?length=5&difficulty=easy&watched=6"
+    for url in (reverse("profile"), board):
         html = client.get(url).content.decode()
         assert "<script>alert(1)</scr" not in html
         assert "&lt;script&gt;alert(1)&lt;/scr" in html

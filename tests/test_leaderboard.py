@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +20,13 @@ pytestmark = pytest.mark.django_db
 
 # A Wednesday: the week began on Monday 2026-03-09 and today at midnight UTC.
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
-ALL = Board()
+# The factories' format: 5 questions, untimed, easy, the whole series watched.
+FMT = {"length": 5, "difficulty": "easy", "watched_through": 6}
+ALL = Board(**FMT)
+
+
+def board_for(period="all", **fields):
+    return Board(period, **{**FMT, **fields})
 
 
 def play(player=None, *, score=500, seconds=60.0, at=NOW - timedelta(hours=1), **fields):
@@ -73,8 +80,8 @@ def test_today_starts_at_midnight_utc(backend):
     play(PlayerFactory(display_name="Yesterday"), score=900, at=midnight - timedelta(seconds=1))
     play(PlayerFactory(display_name="Today"), score=100, at=midnight + timedelta(seconds=1))
 
-    assert ranking(Board("today")) == [(1, "Today", 100)]
-    assert ranking(Board("week")) == [(1, "Yesterday", 900), (2, "Today", 100)]
+    assert ranking(board_for("today")) == [(1, "Today", 100)]
+    assert ranking(board_for("week")) == [(1, "Yesterday", 900), (2, "Today", 100)]
 
 
 def test_the_week_starts_on_monday_midnight_utc(backend):
@@ -82,8 +89,8 @@ def test_the_week_starts_on_monday_midnight_utc(backend):
     play(PlayerFactory(display_name="Sunday"), score=900, at=monday - timedelta(seconds=1))
     play(PlayerFactory(display_name="Monday"), score=100, at=monday)
 
-    assert ranking(Board("week")) == [(1, "Monday", 100)]
-    assert ranking(Board("all")) == [(1, "Sunday", 900), (2, "Monday", 100)]
+    assert ranking(board_for("week")) == [(1, "Monday", 100)]
+    assert ranking(board_for("all")) == [(1, "Sunday", 900), (2, "Monday", 100)]
 
 
 def test_a_best_score_from_an_earlier_period_does_not_hide_this_periods_best(backend):
@@ -91,20 +98,18 @@ def test_a_best_score_from_an_earlier_period_does_not_hide_this_periods_best(bac
     play(fan, score=900, at=NOW - timedelta(days=20))
     play(fan, score=300, at=NOW - timedelta(hours=2))
 
-    assert ranking(Board("today")) == [(1, "Fan", 300)]
-    assert ranking(Board("all")) == [(1, "Fan", 900)]
+    assert ranking(board_for("today")) == [(1, "Fan", 300)]
+    assert ranking(board_for("all")) == [(1, "Fan", 900)]
 
 
 def test_boards_slice_by_difficulty_and_spoiler_level(backend):
     play(PlayerFactory(display_name="Easy3"), score=900, difficulty="easy", watched_through=3)
     play(PlayerFactory(display_name="Hard6"), score=500, difficulty="hard", watched_through=6)
 
-    assert ranking(Board("all", "easy")) == [(1, "Easy3", 900)]
-    assert ranking(Board("all", "hard", 6)) == [(1, "Hard6", 500)]
-    assert ranking(Board("all", "all", 6)) == [(1, "Hard6", 500)]
-    assert ranking(Board("all", "easy", 6)) == []
-    assert ranking(Board("all", "mixed")) == []
-    assert ranking(ALL) == [(1, "Easy3", 900), (2, "Hard6", 500)]
+    assert ranking(board_for(difficulty="easy", watched_through=3)) == [(1, "Easy3", 900)]
+    assert ranking(board_for(difficulty="hard", watched_through=6)) == [(1, "Hard6", 500)]
+    assert ranking(board_for(difficulty="easy", watched_through=6)) == []
+    assert ranking(board_for(difficulty="mixed", watched_through=3)) == []
 
 
 def test_top_is_limited_to_fifty_by_default(backend):
@@ -160,7 +165,7 @@ def test_a_player_with_no_quizzes_has_no_standing(backend):
     newcomer = PlayerFactory()
 
     assert leaderboard.standing(ALL, newcomer, now=NOW) is None
-    assert leaderboard.standing(Board("today"), newcomer, now=NOW) is None
+    assert leaderboard.standing(board_for("today"), newcomer, now=NOW) is None
 
 
 def test_anonymous_and_unfinished_quizzes_do_not_count(backend):
@@ -193,7 +198,7 @@ def test_rank_for_is_the_rank_a_result_earns(backend):
     assert leaderboard.rank_for(ALL, 800, 40, now=NOW) == 2
     assert leaderboard.rank_for(ALL, 800, 39.5, now=NOW) == 2
     assert leaderboard.rank_for(ALL, 800, 41, now=NOW) == 4
-    assert leaderboard.rank_for(Board("today", "hard"), 10, 500, now=NOW) == 1
+    assert leaderboard.rank_for(board_for("today", difficulty="hard"), 10, 500, now=NOW) == 1
 
 
 def test_a_voided_best_quiz_drops_out_and_the_next_best_counts(backend):
@@ -258,10 +263,11 @@ def test_rebuild_reproduces_the_boards_from_the_database(backend):
     voided = play(PlayerFactory(display_name="Voided"), score=999)
     QuizAttempt.objects.filter(pk=voided.pk).update(voided=True)  # not yet recorded
     boards = [
-        Board(period, difficulty, watched)
+        Board(period, length=length, difficulty=difficulty, watched_through=watched)
         for period in ("today", "week", "all")
-        for difficulty in ("all", "hard", "easy")
-        for watched in (None, 2, 6)
+        for length in (5, 10)
+        for difficulty in ("hard", "easy")
+        for watched in (2, 6)
     ]
     before = {board: [e[1:] for e in ranking(board) if e[1] != "Voided"] for board in boards}
 
@@ -269,8 +275,9 @@ def test_rebuild_reproduces_the_boards_from_the_database(backend):
 
     after = {board: ranking(board) for board in boards}
     assert {board: [e[1:] for e in rows] for board, rows in after.items()} == before
-    assert after[Board("today")] == [(1, "Rival", 300), (2, "Fan", 300)]
-    assert after[Board("all", "hard", 2)] == [(1, "Fan", 300)]
+    assert after[board_for("today")] == [(1, "Rival", 300)]
+    assert after[board_for("all")] == [(1, "Fan", 400), (2, "Rival", 300)]
+    assert after[board_for("today", difficulty="hard", watched_through=2)] == [(1, "Fan", 300)]
 
 
 def test_rebuild_drops_boards_of_ended_periods(backend):
@@ -279,8 +286,8 @@ def test_rebuild_drops_boards_of_ended_periods(backend):
 
     leaderboard.rebuild(now=later)
 
-    assert leaderboard.top(Board("today"), now=NOW) == []
-    assert leaderboard.top(Board("week"), now=NOW) == []
+    assert leaderboard.top(board_for("today"), now=NOW) == []
+    assert leaderboard.top(board_for("week"), now=NOW) == []
     assert [e.score for e in leaderboard.top(ALL, now=later)] == [500]
 
 
@@ -290,10 +297,11 @@ def test_rebuild_command_and_generator(backend):
     )
 
     assert QuizAttempt.objects.counted().count() == 200
-    board = leaderboard.top(ALL)
+    busiest = Board(length=10, difficulty="mixed", watched_through=6)
+    board = leaderboard.top(busiest)
     assert 0 < len(board) <= 30
     call_command("rebuild_leaderboards", stdout=io.StringIO())
-    assert leaderboard.top(ALL) == board
+    assert leaderboard.top(busiest) == board
 
 
 def test_database_backend_keeps_one_row_per_player_and_board(settings):
@@ -302,18 +310,27 @@ def test_database_backend_keeps_one_row_per_player_and_board(settings):
     play(fan, score=100, difficulty="easy", watched_through=1)
     play(fan, score=200, difficulty="easy", watched_through=1)
 
-    # 3 periods x (difficulty, all) x (level, all), one row each.
-    assert LeaderboardEntry.objects.filter(player=fan).count() == 12
+    # One board per period for the quiz's format, one row each.
+    assert LeaderboardEntry.objects.filter(player=fan).count() == 3
     assert set(LeaderboardEntry.objects.values_list("score", flat=True)) == {200}
+
+
+DEFAULT = Board("all", length=10, difficulty="mixed", watched_through=6)
 
 
 @pytest.mark.parametrize(
     ("params", "board"),
     [
-        ({}, Board("all", "all", None)),
-        ({"period": "week", "difficulty": "hard", "watched": "3"}, Board("week", "hard", 3)),
-        ({"period": "today", "difficulty": "mixed", "watched": "0"}, Board("today", "mixed", 0)),
-        ({"period": "", "difficulty": "", "watched": "all"}, Board()),
+        ({}, DEFAULT),
+        (
+            {"period": "week", "length": "5", "difficulty": "hard", "watched": "3"},
+            Board("week", length=5, difficulty="hard", watched_through=3),
+        ),
+        (
+            {"period": "today", "length": "20", "watched": "0", "timed": "1"},
+            Board("today", length=20, difficulty="mixed", watched_through=0, timed=True),
+        ),
+        ({"period": "", "length": "", "difficulty": "", "watched": "", "timed": ""}, DEFAULT),
     ],
 )
 def test_board_form_reads_filters(params, board):
@@ -322,14 +339,29 @@ def test_board_form_reads_filters(params, board):
     assert form.board() == board
 
 
+def test_board_form_defaults_to_the_viewers_last_choices_and_ignores_stale_ones():
+    last = {"length": 5, "difficulty": "hard", "watched": 2}
+    form = BoardForm({"length": "20"}, defaults=last)
+    assert form.is_valid()
+    assert form.board() == Board(length=20, difficulty="hard", watched_through=2)
+    stale = BoardForm({}, defaults={"length": 15, "difficulty": "", "watched": None})
+    assert stale.is_valid()
+    assert stale.board() == DEFAULT
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
         ({"period": "month"}, "period"),
+        ({"length": "15"}, "length"),
+        ({"length": "x"}, "length"),
         ({"difficulty": "impossible"}, "difficulty"),
+        ({"difficulty": "all"}, "difficulty"),
         ({"watched": "7"}, "watched"),
         ({"watched": "-1"}, "watched"),
+        ({"watched": "all"}, "watched"),
         ({"watched": "x" * 500}, "watched"),
+        ({"timed": "true"}, "timed"),
     ],
 )
 def test_board_form_rejects_unknown_filters(params, field):
@@ -338,30 +370,45 @@ def test_board_form_rejects_unknown_filters(params, field):
     assert "Unknown" in form.errors[field][0]
 
 
-def test_board_from_attempt_uses_its_difficulty_and_spoiler_level():
-    attempt = QuizAttempt(difficulty="hard", watched_through=4)
-    assert Board.from_attempt(attempt) == Board("all", "hard", 4)
-    assert Board.from_attempt(attempt, period="week").key(NOW) == "week:2026-03-09:hard:4"
-    assert Board("today").key(NOW) == "day:2026-03-11:all:all"
+def test_board_from_attempt_is_the_board_of_its_format():
+    attempt = QuizAttemptFactory.build(
+        difficulty="hard", watched_through=4, length=20, timed=True, finished=True
+    )
+    attempt.player_id = 1
+    assert Board.from_attempt(attempt) == Board(
+        "all", length=20, difficulty="hard", watched_through=4, timed=True
+    )
+    assert Board.from_attempt(attempt, period="week").key(NOW) == "week:2026-03-09:free:20:hard:4:1"
+    assert board_for("today").key(NOW) == "day:2026-03-11:free:5:easy:6:0"
 
 
 def test_board_refuses_unknown_values():
     with pytest.raises(ValueError, match="period"):
-        Board("month")
+        Board("month", **FMT)
     with pytest.raises(ValueError, match="spoiler level"):
-        Board("all", "all", 9)
+        board_for(watched_through=9)
+    with pytest.raises(ValueError, match="length"):
+        board_for(length=15)
+    with pytest.raises(ValueError, match="difficulty"):
+        board_for(difficulty="all")
+    with pytest.raises(ValueError, match="mode"):
+        board_for(mode="episode")
+    with pytest.raises(TypeError):
+        Board("all")  # a board is always one format
 
 
 def test_best_per_board_with_a_long_history(backend):
-    """A player's many quizzes across slices: each board shows that slice's best quiz."""
+    """A player's many quizzes across formats: each board shows that format's best quiz."""
     import random
 
     rng = random.Random(7)
     player = PlayerFactory(display_name="Regular")
     played = []
     for n in range(40):
-        difficulty = rng.choice(["easy", "medium", "hard", "mixed"])
-        watched = rng.randint(0, 6)
+        difficulty = rng.choice(["easy", "hard", "mixed"])
+        watched = rng.choice([0, 6])
+        length = rng.choice([5, 10])
+        timed = rng.random() < 0.3
         at = NOW - timedelta(days=rng.choice([0, 0, 1, 3, 9, 30]), minutes=n + 1)
         score = rng.randrange(0, 3000, 50)
         seconds = rng.choice([20.0, 35.5, 60.0])
@@ -373,25 +420,26 @@ def test_best_per_board_with_a_long_history(backend):
                 at=at,
                 difficulty=difficulty,
                 watched_through=watched,
+                length=length,
+                timed=timed,
             )
         )
     for period in ("all", "week", "today"):
         start = leaderboard.period_bounds(period, NOW)
-        for difficulty in ("all", "easy", "hard", "mixed"):
-            for watched in (None, 0, 6):
-                board = Board(period, difficulty, watched)
-                counted = [
-                    a
-                    for a in played
-                    if (start is None or start[0] <= a.finished_at < start[1])
-                    and difficulty in ("all", a.difficulty)
-                    and watched in (None, a.watched_through)
-                ]
-                entries = leaderboard.top(board, now=NOW)
-                if not counted:
-                    assert entries == []
-                    continue
-                best = min(counted, key=lambda a: (-a.score, a.seconds, a.finished_at))
-                assert [(e.score, e.seconds) for e in entries] == [(best.score, best.seconds)], (
-                    board
-                )
+        for fmt in itertools.product((5, 10), ("easy", "hard", "mixed"), (0, 6), (False, True)):
+            length, difficulty, watched, timed = fmt
+            board = Board(
+                period, length=length, difficulty=difficulty, watched_through=watched, timed=timed
+            )
+            counted = [
+                a
+                for a in played
+                if (start is None or start[0] <= a.finished_at < start[1])
+                and (a.length, a.difficulty, a.watched_through, a.timed) == fmt
+            ]
+            entries = leaderboard.top(board, now=NOW)
+            if not counted:
+                assert entries == []
+                continue
+            best = min(counted, key=lambda a: (-a.score, a.seconds, a.finished_at))
+            assert [(e.score, e.seconds) for e in entries] == [(best.score, best.seconds)], board

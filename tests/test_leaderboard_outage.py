@@ -17,7 +17,9 @@ from quiz.models import LeaderboardEntry, Player
 from tests.factories import FinishedAttemptFactory, PlayerFactory
 
 NOW = datetime.now(UTC)
-ALL = Board()
+# The factories' format: 5 questions, untimed, easy, the whole series watched.
+FMT = {"length": 5, "difficulty": "easy", "watched_through": 6}
+ALL = Board(**FMT)
 
 
 def play(player=None, *, score=500, at=None):
@@ -53,7 +55,7 @@ def test_results_during_an_outage_are_on_the_board_then_and_after(own_redis):
     own_redis.start()  # back, empty, and nobody runs rebuild_leaderboards
     assert names() == ["During", "Before"]
     assert in_redis(own_redis, during.player)
-    assert own_redis.client().exists("outage-test:lb~generation")
+    assert own_redis.client().exists("outage-test:lb~generation~formats")
 
 
 @pytest.mark.django_db
@@ -100,7 +102,7 @@ def test_a_redis_rebuild_keeps_results_recorded_while_it_runs(own_redis, monkeyp
     monkeypatch.setattr(DatabaseBackend, "entry_rows", entry_rows)
 
     assert names() == ["Late", "Early"]
-    for board in (Board("today"), Board("week"), Board("all", "easy")):
+    for board in (Board("today", **FMT), Board("week", **FMT), Board("all", **FMT)):
         assert "Late" in names(board)
     assert in_redis(own_redis, late)
 
@@ -129,7 +131,7 @@ def test_a_database_rebuild_converges_with_a_concurrent_first_result(backend, mo
     finisher.join(timeout=30)
 
     assert names() == ["Late", "Early"]
-    assert LeaderboardEntry.objects.filter(player=late).count() == 12
+    assert LeaderboardEntry.objects.filter(player=late).count() == 3
 
 
 def _finish_in_own_connection(player):
@@ -147,6 +149,6 @@ def test_the_redis_backend_alone_rebuilds_from_the_quizzes(own_redis):
 
     play(PlayerFactory(display_name="Solo"), score=420)
     backend = RedisBackend(own_redis.url, "outage-test:lb")
-    assert backend.rebuild(NOW) == 12
+    assert backend.rebuild(NOW) == 3  # one board per period for its format
     rows = backend.top(ALL.key(), 10, current_only=True)
     assert [(row.score, row.player_id) for row in rows] == [(420, Player.objects.get().pk)]

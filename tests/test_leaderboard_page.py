@@ -16,9 +16,14 @@ pytestmark = pytest.mark.django_db
 
 URL = "/leaderboard/"
 HTMX = {"HX-Request": "true"}
+# The board a viewer with no remembered choices sees: 10 questions, untimed,
+# mixed difficulty, the whole series watched.
+DEFAULT_FORMAT = {"length": 10, "difficulty": "mixed", "watched_through": 6, "timed": False}
 
 
 def play(player, score=500, seconds=60.0, **fields):
+    """A finished quiz in the page's default format unless told otherwise."""
+    fields = {**DEFAULT_FORMAT, **fields}
     attempt = FinishedAttemptFactory(
         player=player,
         score=score,
@@ -79,7 +84,17 @@ def test_history_restore_request_gets_the_full_page(client):
 
 @pytest.mark.parametrize(
     "params",
-    [{"period": "month"}, {"difficulty": "<script>"}, {"watched": "9"}, {"watched": "two"}],
+    [
+        {"period": "month"},
+        {"difficulty": "<script>"},
+        {"difficulty": "all"},
+        {"watched": "9"},
+        {"watched": "two"},
+        {"watched": "all"},
+        {"length": "15"},
+        {"length": "ten"},
+        {"timed": "yes"},
+    ],
 )
 def test_bad_filters_answer_400_with_a_message(client, params):
     response = client.get(URL, params)
@@ -109,7 +124,7 @@ def test_filters_are_kept_in_the_form(client):
     assert '<option value="week" selected>' in html
     assert '<option value="medium" selected>' in html
     assert '<option value="4" selected>' in html
-    assert "This week · Medium · Episode 4" in html
+    assert "This week · 10 questions · Untimed · Medium · Episode 4" in html
 
 
 @pytest.mark.parametrize("name", ["<script>alert(1)</script>", '"><b hx-get="/x">x</b>'])

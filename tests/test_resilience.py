@@ -17,7 +17,7 @@ from tests.redis_server import RedisServer
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "redis is only an accelerator"
-BOARD = "/leaderboard/?period=all&difficulty=easy&watched=6"
+BOARD = "/leaderboard/?period=all&length=5&difficulty=easy&watched=6&timed=0"
 ROW_RE = re.compile(r"<td>([^<]+)</td><td class=\"num\">(\d+)</td>")
 
 
@@ -93,12 +93,12 @@ def test_redis_killed_mid_quiz(site):
     assert _board(browser, base) == during  # from the database while the copy is rebuilt
     client = redis_server.client()
     deadline = time.monotonic() + 15
-    while not client.exists("resilience:lb~generation") and time.monotonic() < deadline:
+    while not client.exists("resilience:lb~generation~formats") and time.monotonic() < deadline:
         _board(browser, base)
         time.sleep(0.2)
-    assert client.exists("resilience:lb~generation"), "the Redis copy was not rebuilt"
+    assert client.exists("resilience:lb~generation~formats"), "the Redis copy was not rebuilt"
     assert _board(browser, base) == during  # now from Redis
-    board_key = f"resilience:lb:{leaderboard.Board('all', 'easy', 6).key()}:p"
+    board_key = f"resilience:lb:{leaderboard.Board('all', length=5, difficulty='easy', watched_through=6).key()}:p"
     assert client.hget(board_key, player.pk)
     status, health, _ = browser.request(base, "/healthz")
     assert status == 200 and '"ok"' in health

@@ -126,6 +126,6 @@ def test_a_quiz_played_across_two_servers_ends_as_on_one(servers):
     # The leaderboard (Redis, shared) shows the player on both servers.
     for base in servers:
         status, html, _ = browser.request(
-            base, "/leaderboard/?period=all&difficulty=easy&watched=6"
+            base, "/leaderboard/?period=all&length=5&difficulty=easy&watched=6&timed=0"
         )
         assert status == 200 and "Scale Out" in html

@@ -1,6 +1,12 @@
-"""Leaderboards: where a player stands on a board (period x difficulty x spoiler level).
+"""Leaderboards: where a player stands on a board (a period x one quiz format).
 
-Ranking rule: a player's best single quiz in the slice counts, ordered by score
+A format is the play mode, quiz length, difficulty, watched level and clock
+(timed or not): a result ranks only on the boards of its own format, one per
+period, so a 5-question result never meets a 20-question one. Shortened,
+one-episode and adaptive quizzes never rank (ranking.not_ranked_because says
+why); the daily challenge has its own board per day and level (quiz.daily).
+
+Ranking rule: a player's best single quiz on the board counts, ordered by score
 (higher first), then seconds taken (fewer first; compared to the millisecond).
 Players with the same score and time share a rank (1, 2, 2, 4) and the earlier
 finisher is listed first. Only finished, not voided quizzes of signed-in players
@@ -8,7 +14,7 @@ count. Periods are UTC: "today" since midnight, "week" since Monday midnight.
 
 Two backends sit behind the same functions, chosen by settings.LEADERBOARD_BACKEND:
 "database" keeps a rank table (LeaderboardEntry) refreshed on write, so a rank is
-an index-only count; "redis" keeps one sorted set per board and period. Both are
+an index-only count; "redis" keeps one sorted set per board. Both are
 written by attempt_changed() and rebuilt from QuizAttempt rows by rebuild(), so
 neither is ever the only copy of a score. Boards of ended days and weeks are not
 shown, so neither backend keeps them: rebuild() drops them from the rank table
@@ -35,6 +41,7 @@ from quiz.leaderboard.mirror import MirroredBackend, rows_match_database
 from quiz.leaderboard.ranking import (
     DIFFICULTIES,
     HIDDEN_NAME,
+    LENGTHS,
     NEIGHBOURS,
     PERIODS,
     TOP_LIMIT,
@@ -44,7 +51,9 @@ from quiz.leaderboard.ranking import (
     Row,
     Standing,
     best_for_player,
+    format_not_ranked_because,
     keys_for,
+    not_ranked_because,
     period_bounds,
     score_from_key,
     sort_key,
@@ -54,6 +63,7 @@ from quiz.models import Player, QuizAttempt
 
 __all__ = [
     "DIFFICULTIES",
+    "LENGTHS",
     "NEIGHBOURS",
     "PERIODS",
     "TOP_LIMIT",
@@ -66,6 +76,8 @@ __all__ = [
     "Standing",
     "attempt_changed",
     "board_page",
+    "format_not_ranked_because",
+    "not_ranked_because",
     "period_bounds",
     "player_removed",
     "rank_for",
@@ -125,11 +137,13 @@ def rank_for(board: Board, score: int, seconds: float, *, now: datetime | None =
 def attempt_changed(attempt: QuizAttempt, *, now: datetime | None = None) -> None:
     """Record an attempt again after it finished, was claimed, voided or unvoided.
 
-    Recomputes the player's best quiz on every current board the attempt
-    belongs to, so voiding a best score brings back the next best. Call it
+    Recomputes the player's best quiz on the current boards of the attempt's
+    format (one per period), so voiding a best score brings back the next
+    best. A format that never ranks has no boards: nothing to do. Call it
     through transaction.on_commit so it sees the committed attempt.
     """
-    if attempt.player_id is None or attempt.finished_at is None:
+    board = Board.format_of(attempt)
+    if attempt.player_id is None or attempt.finished_at is None or board is None:
         return
     now = now or timezone.now()
     backend = _backend()
@@ -143,7 +157,7 @@ def attempt_changed(attempt: QuizAttempt, *, now: datetime | None = None) -> Non
             backend.remove_player(attempt.player_id)
             return
         keys = [k for k, end in keys_for(attempt.finished_at, attempt) if end is None or end > now]
-        best = best_for_player(attempt.player_id, keys)
+        best = best_for_player(attempt.player_id, board, keys)
         backend.record(attempt.player_id, best, now)
 
 

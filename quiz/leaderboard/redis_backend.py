@@ -1,4 +1,4 @@
-"""The Redis backend: one sorted set per board and period, and a hash beside it.
+"""The Redis backend: one sorted set per board (period and format), and a hash beside it.
 
 Day and week boards expire a little after their period ends; rebuild() writes
 every current board under temporary keys and swaps them in at once, together
@@ -31,6 +31,13 @@ REDIS_GRACE = timedelta(days=8)
 _clients: dict[str, object] = {}
 _scripts: dict[object, object] = {}
 
+# Part of the generation marker's name: bumped whenever board keys change
+# meaning, so a copy written by older code (per-difficulty boards across
+# formats, before "formats") is never taken for a complete one: the first read
+# finds no marker and the copy is rebuilt from the rank table.
+KEYS_VERSION = "formats"
+LEGACY_GENERATION_KEYS = ("~generation",)
+
 # Players who recorded a result lately, by time: a rebuild re-copies them after
 # its swap, so a result recorded while it ran is never lost.
 RECENT_SECONDS = 120
@@ -62,7 +69,7 @@ return out
 
 
 class RedisBackend:
-    """One sorted set per board and period, scored by sort_key (ascending is better).
+    """One sorted set per board, scored by sort_key (ascending is better).
 
     Members are "<finished ms>:<player id>:<correct>:<length>:<seconds>": members
     with equal scores sort by their text, so the earlier finisher comes first, and
@@ -88,7 +95,7 @@ class RedisBackend:
 
     @property
     def generation_key(self) -> str:
-        return f"{self.prefix}~generation"
+        return f"{self.prefix}~generation~{KEYS_VERSION}"
 
     @property
     def recent_key(self) -> str:
@@ -239,6 +246,7 @@ class RedisBackend:
         swap = self.client.pipeline(transaction=True)
         if live:
             swap.delete(*live)
+        swap.delete(*(f"{self.prefix}{suffix}" for suffix in LEGACY_GENERATION_KEYS))
         for board in built:
             for suffix in ("", ":p"):
                 swap.rename(f"{staging}:{board}{suffix}", f"{self.prefix}:{board}{suffix}")

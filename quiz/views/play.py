@@ -6,8 +6,6 @@ views return just the `question-card` partial of the same template.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -236,14 +234,13 @@ def results(request, public_id):
     if not attempt.is_finished:
         return redirect(attempt)
     items = list(attempt.items.all())
+    # The rank is on the board of the quiz's own format, or there is none.
     board = leaderboard.Board.from_attempt(attempt)
-    board_query = urlencode(
-        {"period": board.period, "difficulty": board.difficulty, "watched": board.watched_through}
-    )
+    not_ranked = leaderboard.not_ranked_because(attempt)
     rank = daily_rank = None
     if attempt.mode == QuizAttempt.Mode.DAILY:
         daily_rank = daily.rank_of(attempt)
-    elif attempt.player_id and not attempt.voided and attempt.ranks_on_free_play_boards:
+    elif board is not None:
         rank = leaderboard.rank_for(board, attempt.score, attempt.seconds)
     player = attempt.player
     streak = None
@@ -261,8 +258,9 @@ def results(request, public_id):
             "attempt": attempt,
             "items": items,
             "board": board,
-            "board_query": board_query,
             "rank": rank,
+            "not_ranked": not_ranked,
+            "never_ranks": leaderboard.format_not_ranked_because(attempt),
             "daily_rank": daily_rank,
             "daily_number": daily.number(attempt.daily_date) if attempt.daily_date else None,
             "streak": streak,

@@ -89,7 +89,7 @@ def test_no_sideways_scroll_at_320_px(browser, live_server, bank):
         wide = {}
         for path in [
             "/",
-            reverse("quiz:leaderboard"),
+            reverse("quiz:leaderboard") + "?length=20&difficulty=easy&watched=0",
             reverse("quiz:about_scoring"),
             reverse("signup"),
         ]:

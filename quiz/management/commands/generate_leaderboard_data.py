@@ -63,11 +63,14 @@ class Command(BaseCommand):
 
         now = timezone.now()
         window = days * 24 * 3600
-        difficulties = QuizDifficulty.values
+        difficulties = [*QuizDifficulty.values, QuizDifficulty.MIXED, QuizDifficulty.MIXED]
         for first in range(0, attempts, CHUNK):
             batch = []
             for _ in range(min(CHUNK, attempts - first)):
-                length = rng.choice((5, 10, 10, 15))
+                # Most players keep the start form's defaults (10 questions,
+                # mixed, untimed, the whole series watched): those boards are
+                # the big ones, as they would be on the site.
+                length = rng.choice((5, 10, 10, 10, 20))
                 correct = min(length, int(rng.betavariate(4, 2) * (length + 1)))
                 seconds = round(rng.uniform(6, 30) * length, 1)
                 finished_at = now - timedelta(seconds=rng.uniform(0, window))
@@ -77,7 +80,8 @@ class Command(BaseCommand):
                         player_id=rng.choice(player_ids),
                         bank=bank,
                         difficulty=rng.choice(difficulties),
-                        watched_through=rng.randint(0, 6),
+                        watched_through=rng.choice((0, 1, 2, 3, 4, 5, 6, 6, 6, 6)),
+                        timed=rng.random() < 0.25,
                         length=length,
                         status=QuizAttempt.Status.FINISHED,
                         started_at=finished_at - timedelta(seconds=seconds),

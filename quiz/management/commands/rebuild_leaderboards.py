@@ -8,9 +8,10 @@ from quiz import leaderboard
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the current leaderboards (today, this week, all time) from the finished "
-        "quizzes in the database, for the configured backend. Also drops boards of ended "
-        "days and weeks; run it after restoring Redis, and daily if you like."
+        "Rebuild the current leaderboards (today, this week, all time; one board per quiz "
+        "format: length, clock, difficulty, watched level) from the finished quizzes in the "
+        "database, for the configured backend. Also drops boards of ended days and weeks and "
+        "rows of any older key format; run it after restoring Redis, and daily if you like."
     )
 
     def handle(self, *args, **options):
