@@ -334,6 +334,7 @@ def test_the_page_filters_by_length_and_clock(client, backend, htmx):
 
     assert rows(five) == ["Five"]
     assert rows(ten) == ["Ten"]
+    assert '<caption class="muted">Top 1</caption>' in ten
     assert rows(timed.content.decode()) == ["TenTimed"]
     assert ("<html" in ten) is not htmx
     assert (

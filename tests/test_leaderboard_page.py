@@ -158,6 +158,8 @@ def test_signed_in_player_sees_own_rank_and_neighbours_outside_the_top(client, b
     html = client.get(URL).content.decode()
 
     assert "You are <strong>#53</strong>" in html
+    assert '<caption class="muted">Your rank and the players around you</caption>' in html
+    assert '<caption class="muted">Top 50</caption>' in html
     assert rows(html)[:5] == ["P51", "P52", "P53", "P54", "P55"]
     assert len(rows(html)) == 55  # 5 around me + the top 50
     assert re.search(

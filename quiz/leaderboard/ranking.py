@@ -32,7 +32,7 @@ WATCHED_LEVELS = range(SpoilerLevel.NONE, SpoilerLevel.FINALE + 1)
 # board per day and level (quiz.daily); one-episode quizzes draw from one
 # episode and adaptive quizzes pick each player's questions by their rating,
 # so neither compares like with like and neither ranks.
-RANKED_MODES = {QuizAttempt.Mode.FREE: "free play"}
+RANKED_MODES = (QuizAttempt.Mode.FREE,)
 
 TOP_LIMIT = 50
 HIDDEN_NAME = Player.HIDDEN_NAME

@@ -16,7 +16,7 @@ def leaderboard(request):
     template = "leaderboard/leaderboard.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#board-table"
-    player = None
+    player_id = None
     if request.user.is_authenticated:
         # One query for the player and their last choices (no Player is created on a GET).
         row = (
@@ -24,7 +24,7 @@ def leaderboard(request):
             .values("pk", "watched_through", "difficulty", "quiz_length")
             .first()
         )
-        player = row and row["pk"]
+        player_id = row and row["pk"]
         last = (
             {
                 "watched": row["watched_through"],
@@ -45,13 +45,13 @@ def leaderboard(request):
     if not form.is_valid():
         return render(request, template, {"form": form}, status=400)
     board = form.board()
-    entries, standing = boards.board_page(board, player)
+    entries, standing = boards.board_page(board, player_id)
     context = {
         "form": form,
         "board": board,
         "entries": entries,
         "standing": standing,
-        "player_id": player,
-        "in_top": standing is not None and any(e.player_id == player for e in entries),
+        "player_id": player_id,
+        "in_top": standing is not None and any(e.player_id == player_id for e in entries),
     }
     return render(request, template, context)
