@@ -430,3 +430,48 @@ def test_the_migration_replaces_old_boards_by_format_boards(settings):
     assert [e.name for e in leaderboard.top(Board(length=10, **EASY3))] == ["Fan"]
     migration.drop_board_formats(apps, SimpleNamespace(connection=connection))
     assert not LeaderboardEntry.objects.exists()
+
+
+# --- through the play flow ------------------------------------------------------
+
+
+def test_a_quiz_played_short_for_lack_of_questions_never_ranks(
+    client, backend, django_capture_on_commit_callbacks
+):
+    """A 10-question quiz accepted with only 3 questions: no rank, on no board, and it says so."""
+    from tests.playing import answer_all, latest_attempt, make_bank, start
+
+    player = PlayerFactory(display_name="Short")
+    client.force_login(player.user)
+    make_bank(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, length=10, allow_shorter="on")
+        attempt = answer_all(client, latest_attempt())
+
+    assert (attempt.status, attempt.length, attempt.shortened) == ("finished", 3, True)
+    assert not LeaderboardEntry.objects.exists()
+    html = client.get(f"/quiz/{attempt.public_id}/results/").content.decode()
+    assert "ranks <strong>#" not in html
+    assert "this quiz had only 3: shortened quizzes are not ranked" in html
+
+
+def test_a_full_quiz_played_through_ranks_on_its_own_formats_board(
+    client, backend, django_capture_on_commit_callbacks
+):
+    from tests.playing import answer_all, latest_attempt, make_bank, start
+
+    player = PlayerFactory(display_name="Full")
+    client.force_login(player.user)
+    make_bank(10)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, length=5, watched=6, difficulty="easy")
+        attempt = answer_all(client, latest_attempt())
+
+    assert set(LeaderboardEntry.objects.values_list("board", flat=True)) == {
+        Board(period, length=5, difficulty="easy", watched_through=6).key()
+        for period in leaderboard.PERIODS
+    }
+    html = client.get(f"/quiz/{attempt.public_id}/results/").content.decode()
+    assert "ranks <strong>#1</strong> on the all-time board of 5-question untimed quizzes" in html
+    # The player's last choices (5, easy, 6) pick the board the page shows.
+    assert rows(client.get(URL).content.decode()) == ["Full"]
