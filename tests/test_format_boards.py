@@ -475,3 +475,21 @@ def test_a_full_quiz_played_through_ranks_on_its_own_formats_board(
     assert "ranks <strong>#1</strong> on the all-time board of 5-question untimed quizzes" in html
     # The player's last choices (5, easy, 6) pick the board the page shows.
     assert rows(client.get(URL).content.decode()) == ["Full"]
+
+
+@pytest.mark.parametrize("backend", [pytest.param("redis", marks=pytest.mark.redis)], indirect=True)
+def test_a_redis_copy_written_by_older_code_is_never_read(backend, settings, redis_url):
+    """The old copy's marker says "complete" for old keys: the new code ignores it and rebuilds."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    prefix = settings.LEADERBOARD_REDIS_PREFIX
+    client.set(f"{prefix}~generation", "old")
+    client.zadd(f"{prefix}:all:-:easy:3", {"0000000000000:000000000001:1:5:1.0": -1})
+    fan = play("Fan", length=10).player
+
+    assert names(length=10) == ["Fan"]  # served from the rank table, the copy rebuilt
+    assert client.exists(f"{prefix}~generation~formats")
+    assert not client.exists(f"{prefix}~generation", f"{prefix}:all:-:easy:3")
+    assert client.hget(f"{prefix}:{Board(length=10, **EASY3).key(NOW)}:p", fan.pk)
+    assert names(length=10) == ["Fan"]  # now from Redis
