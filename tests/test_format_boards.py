@@ -493,3 +493,23 @@ def test_a_redis_copy_written_by_older_code_is_never_read(backend, settings, red
     assert not client.exists(f"{prefix}~generation", f"{prefix}:all:-:easy:3")
     assert client.hget(f"{prefix}:{Board(length=10, **EASY3).key(NOW)}:p", fan.pk)
     assert names(length=10) == ["Fan"]  # now from Redis
+
+
+@pytest.mark.parametrize("backend", [pytest.param("redis", marks=pytest.mark.redis)], indirect=True)
+def test_the_redis_copy_is_rebuilt_with_the_long_timeout(backend, monkeypatch):
+    """After the deploy the first read rebuilds the copy: whole boards move in one command."""
+    from quiz.leaderboard import mirror
+    from quiz.leaderboard.redis_backend import RedisBackend
+
+    timeouts = []
+    rebuild = RedisBackend.rebuild
+
+    def spy(self, *args, **kwargs):
+        timeouts.append(self.client.connection_pool.connection_kwargs["socket_timeout"])
+        return rebuild(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisBackend, "rebuild", spy)
+    play("Fan", length=10)
+
+    assert names(length=10) == ["Fan"]
+    assert timeouts == [mirror.REBUILD_TIMEOUT]

@@ -113,7 +113,11 @@ class MirroredBackend:
 
     def rebuild_copy(self, now: datetime | None = None) -> int:
         now = now or timezone.now()
-        return self.redis.rebuild(
+        # The swap moves (and drops) whole boards in one transaction: with a
+        # request's timeout it failed client-side at a million rows (the swap
+        # went through but the re-copy of results recorded meanwhile did not).
+        rebuilder = RedisBackend(self._url, self.redis.prefix, timeout=REBUILD_TIMEOUT)
+        return rebuilder.rebuild(
             now, source=lambda batch: self.db.entry_rows(batch), resync=self._resync
         )
 

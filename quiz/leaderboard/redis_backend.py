@@ -245,7 +245,9 @@ class RedisBackend:
         live = list(self.client.scan_iter(match=f"{self.prefix}:*", count=1000))
         swap = self.client.pipeline(transaction=True)
         if live:
-            swap.delete(*live)
+            # UNLINK frees the old boards' memory in the background: a DEL of a
+            # million rows would block Redis for every other client meanwhile.
+            swap.unlink(*live)
         swap.delete(*(f"{self.prefix}{suffix}" for suffix in LEGACY_GENERATION_KEYS))
         for board in built:
             for suffix in ("", ":p"):
