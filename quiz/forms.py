@@ -88,6 +88,13 @@ class StartQuizForm(forms.Form):
         required=False,
         help_text="20 seconds per question plus time to read it; a late answer scores nothing.",
     )
+    adaptive = forms.BooleanField(
+        label="Matched to me",
+        required=False,
+        help_text="Questions near your level, learnt from every answer in finished quizzes "
+        "(a middle level until you have played); the difficulty above is set aside. "
+        "Not ranked on the leaderboards.",
+    )
     allow_shorter = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -123,6 +130,8 @@ class StartQuizForm(forms.Form):
         watched = self._chosen("watched_through")
         watched = 0 if watched is None else watched
         difficulty = self._chosen("difficulty") or QuizDifficulty.MIXED
+        if self._chosen("adaptive"):
+            difficulty = QuizDifficulty.MIXED
         length = self._chosen("length") or 10
         if self.is_bound and self.data.get("allow_shorter"):
             length = 1
