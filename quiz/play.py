@@ -503,7 +503,11 @@ def answer(
             if finishing:
                 for name, value in finish_fields.items():
                     setattr(attempt, name, value)
-                rating.rate_quiz(attempt)
+                rated = rating.rate_quiz(attempt)
+                if item.question_id in rated and AttemptQuestion.question.is_cached(item):
+                    # The feedback's "n % got this right" counts this quiz now.
+                    for name in ("answer_count", "correct_count", "rating", "rated_answers"):
+                        setattr(item.question, name, getattr(rated[item.question_id], name))
                 _on_finish(attempt)
     if not claimed:
         # Another submit got there first (or the quiz moved on): report what

@@ -161,13 +161,14 @@ def calibrated_expression(bands: Bands | None):
 # --- the database side ----------------------------------------------------------
 
 
-def rate_quiz(attempt: QuizAttempt) -> None:
+def rate_quiz(attempt: QuizAttempt) -> dict[int, Question]:
     """Rate a quiz that has just finished: call inside the finishing transaction.
 
     Adds its answers to the questions' answer and correct counts too. Four
     statements whatever the quiz length: a locked read of the questions with
     the quiz's answers, a locked read of the player, one UPDATE of the
     questions (bulk_update: a CASE per field) and one of the player.
+    Returns the questions as written (id -> Question with the rated fields).
     """
     # The quiz's answers with their questions, locked: one row per answered
     # question (a quiz never holds a question twice). Locked in id order, then
@@ -180,7 +181,7 @@ def rate_quiz(attempt: QuizAttempt) -> None:
         .only("rating", "rated_answers", "answer_count", "correct_count")
     )
     if not questions:
-        return
+        return {}
     questions.sort(key=lambda question: question.answered_position)
     player = None
     if attempt.rated_for_player and attempt.player_id:
@@ -207,6 +208,7 @@ def rate_quiz(attempt: QuizAttempt) -> None:
         Player.objects.filter(pk=attempt.player_id).update(
             rating=player.value, rated_answers=player.answers
         )
+    return {question.pk: question for question in questions}
 
 
 @dataclass
