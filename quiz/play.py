@@ -12,7 +12,7 @@ import itertools
 import json
 import random
 import secrets
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -126,7 +126,7 @@ def pick_distinct(
     length: int,
     avoid=frozenset(),
     rng: random.Random | None = None,
-    tiers: dict[int, int] | None = None,
+    rank: Callable[[int, bool], tuple] | None = None,
 ) -> list[int]:
     """Pick up to `length` ids from (id, facts, mentions) rows, uniformly at
     random among the questions that fit, preferring ids not in `avoid`.
@@ -137,15 +137,15 @@ def pick_distinct(
     repeats a fact or hands over an answer. Pure: the draw and the bank's
     simulations (quiz.bank_stats) both use it.
 
-    `tiers` (id -> 0, 1, 2…; an adaptive quiz's distance bands) ranks the rows
-    further: fresh ones of tier 0 first, then fresh ones of tier 1…, then the
-    avoided ones in the same order; uniformly at random within each group.
+    `rank(id, avoided)` orders the rows in groups, taken in rank order and
+    uniformly at random within each (an adaptive quiz ranks by distance
+    band); by default the group of fresh rows, then the avoided ones.
     """
     rng = rng or random.Random(secrets.randbits(64))
-    groups: dict[tuple[bool, int], list] = {}
+    rank = rank or (lambda question_id, avoided: (avoided,))
+    groups: dict[tuple, list] = {}
     for row in rows:
-        key = (row[0] in avoid, tiers.get(row[0], 0) if tiers else 0)
-        groups.setdefault(key, []).append(row)
+        groups.setdefault(rank(row[0], row[0] in avoid), []).append(row)
     picked: list[int] = []
     asked: set[str] = set()
     mentioned: set[str] = set()
@@ -207,10 +207,11 @@ def draw_question_ids(
 
     `near` (an adaptive quiz: the player's rating) draws first among the
     questions rated within rating.ADAPTIVE_WINDOWS[0] of it, then, only while
-    the quiz is not full of fresh questions, within each wider window and
-    finally the whole pool: the same window walk per band, each band's rows
-    ranked before the next one's (pick_distinct's tiers), so the fact rules
-    hold across bands.
+    the quiz is not full of fresh questions, within each wider window, and
+    only while it is not full, from the whole pool: the same window walk per
+    band, one pick_distinct over all the rows read (so the fact rules hold
+    across bands) ranking fresh rows in the windows nearest first, then
+    recently seen ones in the windows, then the rest of the pool.
     """
     rng = rng or random.Random(secrets.randbits(64))
     bands = [candidates]
@@ -221,6 +222,12 @@ def draw_question_ids(
         ] + [candidates]
     rows: dict[int, tuple] = {}
     tiers: dict[int, int] = {}
+    last = len(bands) - 1
+
+    def rank(question_id: int, avoided: bool) -> tuple:
+        tier = tiers[question_id]
+        return (tier == last > 0, avoided, tier)
+
     picked: list[int] = []
     for tier, pool in enumerate(bands):
         window = max(4 * length, length + len(avoid))
@@ -234,8 +241,8 @@ def draw_question_ids(
             facts = _facts_of(new, candidates.db)
             for i in new:
                 rows[i], tiers[i] = facts[i], tier
-            picked = pick_distinct(list(rows.values()), length, avoid, rng, tiers)
-            if len(picked) == length and not (near is not None and any(i in avoid for i in picked)):
+            picked = pick_distinct(list(rows.values()), length, avoid, rng, rank)
+            if len(picked) == length and (tier + 1 >= last or not any(i in avoid for i in picked)):
                 return picked
             if len(ids) < window:
                 break
