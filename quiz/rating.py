@@ -142,6 +142,13 @@ def calibrated_bands() -> Bands | None:
     )
 
 
+def calibrated_difficulty(question: Question, bands: Bands | None) -> str | None:
+    """The band players' answers put the question in; None until it has enough answers."""
+    if bands is None or question.rated_answers < CALIBRATED_MIN_ANSWERS:
+        return None
+    return bands.of(question.rating)
+
+
 def calibrated_expression(bands: Bands | None):
     """A question's calibrated difficulty in SQL ("" while it has too few answers)."""
     if bands is None:
