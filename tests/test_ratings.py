@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import close_old_connections, connection
 from django.urls import reverse
 
 from quiz import play, rating
@@ -207,3 +209,65 @@ def test_an_answer_whose_question_was_deleted_is_skipped(client, bank, player):
     player.refresh_from_db()
     assert player.rated_answers == 4
     assert set(Question.objects.values_list("rated_answers", flat=True)) == {1}
+
+
+# --- concurrency -----------------------------------------------------------------
+
+
+def _finish_at_once(attempt_ids: list[int]) -> None:
+    """Answer the last question of each attempt from its own thread, all at once."""
+    barrier = threading.Barrier(len(attempt_ids))
+    errors = []
+
+    def finish(attempt_id):
+        try:
+            attempt = QuizAttempt.objects.get(pk=attempt_id)
+            item = attempt.items.get(position=attempt.length - 1)
+            barrier.wait(timeout=10)
+            play.answer(attempt, item, item.correct_key)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    workers = [threading.Thread(target=finish, args=(pk,)) for pk in attempt_ids]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert not errors, errors
+
+
+def _assert_no_lost_rating_updates():
+    questions = QuestionFactory.create_batch(5)
+    player = PlayerFactory()
+    attempts = []
+    for _ in range(6):
+        attempt = play.start_quiz(
+            bank=questions[0].bank, difficulty="easy", watched_through=6, length=5, player=player
+        )
+        for item in attempt.items.order_by("position"):
+            play.mark_served(item)
+            if item.position < 4:
+                play.answer(attempt, item, item.correct_key)
+        attempts.append(attempt.pk)
+    _finish_at_once(attempts)
+    assert QuizAttempt.objects.finished().count() == 6
+    player.refresh_from_db()
+    assert player.rated_answers == 30
+    counts = Question.objects.values_list("rated_answers", "answer_count", "correct_count")
+    assert set(counts) == {(6, 6, 6)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quizzes_finishing_at_once_lose_no_rating_update():
+    """Threads against the real database: the file-based SQLite test db, or PostgreSQL."""
+    _assert_no_lost_rating_updates()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_quizzes_finishing_at_once_lose_no_rating_update_postgres():
+    assert connection.vendor == "postgresql"
+    _assert_no_lost_rating_updates()
