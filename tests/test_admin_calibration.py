@@ -92,9 +92,7 @@ def test_the_filter_lists_the_questions_whose_label_disagrees(admin_client, bank
     assert listed(response) == {"Labelled hard, found easy?", "Labelled easy, found hard?"}
     agrees = listed(admin_client.get(CHANGELIST, {"calibration": "agrees"}))
     assert agrees == {"Easy and easy?", "Medium and medium?", "Medium too?", "Hard and hard?"}
-    assert listed(admin_client.get(CHANGELIST, {"calibration": "too-few"})) == {
-        "Barely answered?"
-    }
+    assert listed(admin_client.get(CHANGELIST, {"calibration": "too-few"})) == {"Barely answered?"}
 
 
 def test_relabel_selected_questions_to_a_chosen_difficulty(admin_client, bank):
@@ -123,9 +121,7 @@ def test_adopt_the_calibrated_difficulty(admin_client, bank):
     assert labels["Labelled easy, found hard?"] == "hard"
     assert labels["Barely answered?"] == "hard"
     assert labels["Easy and easy?"] == "easy"
-    assert not admin_client.get(CHANGELIST, {"calibration": "disagrees"}).context[
-        "cl"
-    ].result_count
+    assert not admin_client.get(CHANGELIST, {"calibration": "disagrees"}).context["cl"].result_count
 
 
 def test_the_change_form_shows_the_rating(admin_client, bank):
