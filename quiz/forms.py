@@ -86,14 +86,12 @@ class StartQuizForm(forms.Form):
     timed = forms.BooleanField(
         label="Timed",
         required=False,
-        help_text="20 seconds per question plus time to read it; a late answer scores nothing.",
+        help_text="20 seconds per question plus reading time.",
     )
     adaptive = forms.BooleanField(
         label="Matched to me",
         required=False,
-        help_text="Questions near your level, learnt from every answer in finished quizzes "
-        "(a middle level until you have played); the difficulty above is set aside. "
-        "Not ranked on the leaderboards.",
+        help_text="questions at your level, not ranked.",
     )
     allow_shorter = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from quiz import rating
 from quiz.models import Question
-from tests.factories import QuestionFactory
+from tests.factories import PlayerFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +136,9 @@ def test_a_bank_labelled_all_easy_is_all_calibrated_easy(admin_client):
     QuestionFactory(difficulty="easy", rated_answers=ENOUGH, rating=500.0)
     response = admin_client.get(CHANGELIST, {"calibration": "agrees"})
     assert response.context["cl"].result_count == 4
+
+
+def test_the_player_form_shows_the_players_rating(admin_client):
+    player = PlayerFactory(rating=123.5, rated_answers=40)
+    html = admin_client.get(reverse("admin:quiz_player_change", args=[player.pk])).content.decode()
+    assert "123.5" in html and "40" in html
