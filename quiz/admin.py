@@ -9,15 +9,18 @@ imports quiz.admin) registers them too.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from quiz import admin_players  # noqa: F401 - registers the Player and QuizAttempt admins
+from quiz import (
+    admin_players,  # noqa: F401 - registers the Player and QuizAttempt admins
+    rating,
+)
 from quiz.facts import default_fact_base
-from quiz.models import Bank, Category, Option, Question, Report
+from quiz.models import Bank, Category, Difficulty, Option, Question, Report
 from quiz.validation import has_markup, option_set_errors
 
 
@@ -190,6 +193,30 @@ class OriginFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CalibrationFilter(admin.SimpleListFilter):
+    """The labelled difficulty against the one players' answers show (quiz.rating)."""
+
+    title = "calibrated difficulty"
+    parameter_name = "calibration"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("disagrees", "Label disagrees with players"),
+            ("agrees", "Label agrees with players"),
+            ("too-few", f"Fewer than {rating.CALIBRATED_MIN_ANSWERS} answers yet"),
+        ]
+
+    def queryset(self, request, queryset):
+        # `calibrated` is annotated by QuestionAdmin.get_queryset.
+        if self.value() == "disagrees":
+            return queryset.exclude(calibrated="").exclude(difficulty=F("calibrated"))
+        if self.value() == "agrees":
+            return queryset.filter(difficulty=F("calibrated"))
+        if self.value() == "too-few":
+            return queryset.filter(calibrated="")
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
@@ -199,7 +226,8 @@ class QuestionAdmin(admin.ModelAdmin):
         "bank",
         "kind",
         "category",
-        "difficulty",
+        "labelled",
+        "calibrated_display",
         "spoiler_level",
         "status",
         "origin",
@@ -209,6 +237,7 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = [
         "bank",
         "difficulty",
+        CalibrationFilter,
         "spoiler_level",
         "status",
         "category",
@@ -217,7 +246,14 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["bank"]
     search_fields = ["text", "explanation", "options__text", "source_key"]
-    actions = ["publish", "unpublish"]
+    actions = [
+        "publish",
+        "unpublish",
+        "adopt_calibrated",
+        "label_easy",
+        "label_medium",
+        "label_hard",
+    ]
     readonly_fields = [
         "preview",
         "facts_display",
@@ -226,6 +262,8 @@ class QuestionAdmin(admin.ModelAdmin):
         "answer_count",
         "correct_count",
         "accuracy_display",
+        "calibrated_display",
+        "rating_display",
         "created_at",
         "updated_at",
     ]
@@ -245,8 +283,51 @@ class QuestionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Answers", {"fields": ["answer_count", "correct_count", "accuracy_display"]}),
+        (
+            "Answers",
+            {
+                "fields": [
+                    "answer_count",
+                    "correct_count",
+                    "accuracy_display",
+                    "calibrated_display",
+                    "rating_display",
+                ]
+            },
+        ),
     ]
+
+    def get_queryset(self, request):
+        # The calibrated difficulty depends on every calibrated question's
+        # rating (quiz.rating.calibrated_bands): computed once per request.
+        if not hasattr(request, "_calibrated_bands"):
+            request._calibrated_bands = rating.calibrated_bands()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(calibrated=rating.calibrated_expression(request._calibrated_bands))
+        )
+
+    @admin.display(description="labelled", ordering="difficulty")
+    def labelled(self, question):
+        return question.get_difficulty_display()
+
+    @admin.display(description="calibrated", ordering="rating")
+    def calibrated_display(self, question):
+        calibrated = getattr(question, "calibrated", "")
+        if not calibrated:
+            return f"— ({question.rated_answers} of {rating.CALIBRATED_MIN_ANSWERS} answers)"
+        label = Difficulty(calibrated).label
+        if calibrated != question.difficulty:
+            return f"{label} ≠ label"
+        return label
+
+    @admin.display(description="rating")
+    def rating_display(self, question):
+        return (
+            f"{question.rating:+.0f} from {question.rated_answers} answers in finished quizzes "
+            "(players start at 0; higher is harder)"
+        )
 
     @admin.display(description="question", ordering="text")
     def short_text(self, question):
@@ -331,6 +412,45 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish the selected questions (back to draft)")
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Question.Status.DRAFT, "Unpublished")
+
+    def _relabel(self, queryset, difficulty: str) -> int:
+        # Like any admin edit, a re-labelled generated question is the admin's
+        # from now on: the generator will not set its label back.
+        changed = Question.objects.filter(
+            pk__in=list(queryset.exclude(difficulty=difficulty).values_list("pk", flat=True))
+        )
+        changed.generated().update(edited_by_admin=True)
+        return changed.update(difficulty=difficulty)
+
+    @admin.action(description="Label the selected questions as players found them (calibrated)")
+    def adopt_calibrated(self, request, queryset):
+        changed = sum(
+            self._relabel(queryset.filter(calibrated=difficulty), difficulty)
+            for difficulty in Difficulty.values
+        )
+        skipped = queryset.filter(calibrated="").count()
+        message = f"Re-labelled {changed} question(s) with their calibrated difficulty."
+        if skipped:
+            message += f" {skipped} had too few answers to be calibrated and keep their label."
+        self.message_user(request, message)
+
+    def _label_as(self, request, queryset, difficulty: str):
+        changed = self._relabel(queryset, difficulty)
+        self.message_user(
+            request, f"Re-labelled {changed} question(s) {Difficulty(difficulty).label}."
+        )
+
+    @admin.action(description="Label the selected questions Easy")
+    def label_easy(self, request, queryset):
+        self._label_as(request, queryset, Difficulty.EASY)
+
+    @admin.action(description="Label the selected questions Medium")
+    def label_medium(self, request, queryset):
+        self._label_as(request, queryset, Difficulty.MEDIUM)
+
+    @admin.action(description="Label the selected questions Hard")
+    def label_hard(self, request, queryset):
+        self._label_as(request, queryset, Difficulty.HARD)
 
 
 class ReportStatusFilter(admin.SimpleListFilter):

@@ -18,8 +18,18 @@ class PlayerAdmin(admin.ModelAdmin):
     list_filter = ["display_name_hidden"]
     search_fields = ["display_name", "user__username", "user__email"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "created_at"]
-    fields = ["user", "display_name", "display_name_hidden", "watched_through", "created_at"]
+    # rating: the player's skill learnt from finished quizzes (quiz.rating), on the
+    # questions' scale; rated_answers: how many answers it rests on.
+    readonly_fields = ["user", "rating", "rated_answers", "created_at"]
+    fields = [
+        "user",
+        "display_name",
+        "display_name_hidden",
+        "watched_through",
+        "rating",
+        "rated_answers",
+        "created_at",
+    ]
     actions = ["hide_display_names", "show_display_names"]
 
     @admin.action(description="Hide the display names of the selected players")

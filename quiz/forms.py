@@ -86,7 +86,12 @@ class StartQuizForm(forms.Form):
     timed = forms.BooleanField(
         label="Timed",
         required=False,
-        help_text="20 seconds per question plus time to read it; a late answer scores nothing.",
+        help_text="20 seconds per question plus reading time.",
+    )
+    adaptive = forms.BooleanField(
+        label="Matched to me",
+        required=False,
+        help_text="questions at your level, not ranked.",
     )
     allow_shorter = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -123,6 +128,8 @@ class StartQuizForm(forms.Form):
         watched = self._chosen("watched_through")
         watched = 0 if watched is None else watched
         difficulty = self._chosen("difficulty") or QuizDifficulty.MIXED
+        if self._chosen("adaptive"):
+            difficulty = QuizDifficulty.MIXED
         length = self._chosen("length") or 10
         if self.is_bound and self.data.get("allow_shorter"):
             length = 1

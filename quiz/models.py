@@ -260,6 +260,17 @@ class Question(models.Model):
             return None
         return self.correct_count / self.answer_count
 
+    # "n % of players got this right" appears after an answer only from this many answers.
+    PERCENT_RIGHT_MIN_ANSWERS = 20
+
+    @property
+    def percent_right(self) -> int | None:
+        """The share of answers in finished quizzes that were right, in whole percent;
+        None below PERCENT_RIGHT_MIN_ANSWERS answers (too few to mean much)."""
+        if self.answer_count < self.PERCENT_RIGHT_MIN_ANSWERS:
+            return None
+        return round(100 * self.correct_count / self.answer_count)
+
 
 class Option(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
@@ -432,6 +443,12 @@ class QuizAttempt(models.Model):
     )
     daily_date = models.DateField(
         null=True, blank=True, help_text="The UTC day of a daily challenge (empty otherwise)."
+    )
+    rated_for_player = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Its answers moved the player's rating when it finished (it was played "
+        "signed in). A quiz claimed by a new account after it finished was not.",
     )
     share_token = models.CharField(
         max_length=24,

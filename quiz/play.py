@@ -12,15 +12,15 @@ import itertools
 import json
 import random
 import secrets
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from quiz import rating
 from quiz.models import (
     AttemptQuestion,
     Bank,
@@ -122,7 +122,11 @@ def _shuffled(rows: list, rng: random.Random):
 
 
 def pick_distinct(
-    rows, length: int, avoid=frozenset(), rng: random.Random | None = None
+    rows,
+    length: int,
+    avoid=frozenset(),
+    rng: random.Random | None = None,
+    rank: Callable[[int, bool], tuple] | None = None,
 ) -> list[int]:
     """Pick up to `length` ids from (id, facts, mentions) rows, uniformly at
     random among the questions that fit, preferring ids not in `avoid`.
@@ -132,18 +136,22 @@ def pick_distinct(
     the same fact, and none mentions a fact another one asks: a quiz never
     repeats a fact or hands over an answer. Pure: the draw and the bank's
     simulations (quiz.bank_stats) both use it.
+
+    `rank(id, avoided)` orders the rows in groups, taken in rank order and
+    uniformly at random within each (an adaptive quiz ranks by distance
+    band); by default the group of fresh rows, then the avoided ones.
     """
     rng = rng or random.Random(secrets.randbits(64))
-    if avoid:
-        fresh = [row for row in rows if row[0] not in avoid]
-        stale = [row for row in rows if row[0] in avoid]
-    else:
-        fresh, stale = rows, []
+    rank = rank or (lambda question_id, avoided: (avoided,))
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault(rank(row[0], row[0] in avoid), []).append(row)
     picked: list[int] = []
     asked: set[str] = set()
     mentioned: set[str] = set()
-    # Fresh ones first, each group in random order.
-    for question_id, facts, *rest in itertools.chain(_shuffled(fresh, rng), _shuffled(stale, rng)):
+    # Each group in random order (_shuffled draws randomness only for what is used).
+    ordered = itertools.chain.from_iterable(_shuffled(groups[key], rng) for key in sorted(groups))
+    for question_id, facts, *rest in ordered:
         if len(picked) == length:
             break
         facts = set(facts or ())
@@ -178,7 +186,11 @@ def _facts_of(ids: list[int], using: str) -> dict[int, tuple]:
 
 
 def draw_question_ids(
-    candidates, length: int, avoid: Collection[int] = frozenset(), rng: random.Random | None = None
+    candidates,
+    length: int,
+    avoid: Collection[int] = frozenset(),
+    rng: random.Random | None = None,
+    near: float | None = None,
 ) -> list[int]:
     """Pick `length` question ids, uniformly, no two about the same fact,
     preferring ids not in `avoid`; fewer only when the pool cannot fill a quiz.
@@ -192,20 +204,50 @@ def draw_question_ids(
     (_facts_of).
     When shared facts leave the window short, it is read again four times
     wider, up to the whole pool.
+
+    `near` (an adaptive quiz: the player's rating) draws first among the
+    questions rated within rating.ADAPTIVE_WINDOWS[0] of it, then, only while
+    the quiz is not full of fresh questions, within each wider window, and
+    only while it is not full, from the whole pool: the same window walk per
+    band, one pick_distinct over all the rows read (so the fact rules hold
+    across bands) ranking fresh rows in the windows nearest first, then
+    recently seen ones in the windows, then the rest of the pool.
     """
     rng = rng or random.Random(secrets.randbits(64))
-    window = max(4 * length, length + len(avoid))
-    start = rng.random()
-    ordered = candidates.order_by("random_key").values_list("id", flat=True)
-    while True:
-        ids = list(ordered.filter(random_key__gte=start)[:window])
-        if len(ids) < window:
-            ids += list(ordered.filter(random_key__lt=start)[: window - len(ids)])
-        facts = _facts_of(ids, candidates.db)
-        picked = pick_distinct([facts[i] for i in ids], length, avoid, rng)
-        if len(picked) == length or len(ids) < window:
-            return picked
-        window *= 4
+    bands = [candidates]
+    if near is not None:
+        bands = [
+            candidates.filter(rating__gte=near - width, rating__lte=near + width)
+            for width in rating.ADAPTIVE_WINDOWS
+        ] + [candidates]
+    rows: dict[int, tuple] = {}
+    tiers: dict[int, int] = {}
+    last = len(bands) - 1
+
+    def rank(question_id: int, avoided: bool) -> tuple:
+        tier = tiers[question_id]
+        return (tier == last > 0, avoided, tier)
+
+    picked: list[int] = []
+    for tier, pool in enumerate(bands):
+        window = max(4 * length, length + len(avoid))
+        start = rng.random()
+        ordered = pool.order_by("random_key").values_list("id", flat=True)
+        while True:
+            ids = list(ordered.filter(random_key__gte=start)[:window])
+            if len(ids) < window:
+                ids += list(ordered.filter(random_key__lt=start)[: window - len(ids)])
+            new = [i for i in ids if i not in rows]
+            facts = _facts_of(new, candidates.db)
+            for i in new:
+                rows[i], tiers[i] = facts[i], tier
+            picked = pick_distinct(list(rows.values()), length, avoid, rng, rank)
+            if len(picked) == length and (tier + 1 >= last or not any(i in avoid for i in picked)):
+                return picked
+            if len(ids) < window:
+                break
+            window *= 4
+    return picked
 
 
 def _snapshot(question: Question, position: int, rng: random.Random) -> AttemptQuestion:
@@ -259,8 +301,11 @@ def start_quiz(
         candidates = candidate_questions(bank, difficulty, watched_through, category)
         if mode == QuizAttempt.Mode.EPISODE:
             candidates = candidates.revealed_in(watched_through)
+        near = None
+        if mode == QuizAttempt.Mode.ADAPTIVE:
+            near = rating.adaptive_target(player, candidates)
         avoid = recently_seen_ids(player, session_key)
-        ids = draw_question_ids(candidates, length, avoid)
+        ids = draw_question_ids(candidates, length, avoid, near=near)
     else:
         ids = question_ids[:length]
     asked = length
@@ -432,6 +477,7 @@ def answer(
             "status": QuizAttempt.Status.FINISHED,
             "finished_at": now,
             "share_token": new_share_token(),
+            "rated_for_player": attempt.player_id is not None,
         }
 
     with transaction.atomic():
@@ -464,7 +510,11 @@ def answer(
             if finishing:
                 for name, value in finish_fields.items():
                     setattr(attempt, name, value)
-                _count_answers(attempt)
+                rated = rating.rate_quiz(attempt)
+                if item.question_id in rated and AttemptQuestion.question.is_cached(item):
+                    # The feedback's "n % got this right" counts this quiz now.
+                    for name in ("answer_count", "correct_count", "rating", "rated_answers"):
+                        setattr(item.question, name, getattr(rated[item.question_id], name))
                 _on_finish(attempt)
     if not claimed:
         # Another submit got there first (or the quiz moved on): report what
@@ -479,27 +529,6 @@ def answer(
 
 def new_share_token() -> str:
     return secrets.token_urlsafe(12)
-
-
-def _count_answers(attempt: QuizAttempt) -> None:
-    """Add a finished quiz's answers to its questions' answer and correct counts.
-
-    One UPDATE for the whole quiz, at the end, rather than one per answer:
-    abandoned quizzes do not count, as on the leaderboards.
-    """
-    served = AttemptQuestion.objects.filter(
-        attempt=attempt, question=OuterRef("pk"), answered_at__isnull=False
-    ).annotate(right=Cast("is_correct", IntegerField()))
-    Question.objects.filter(
-        pk__in=Subquery(
-            AttemptQuestion.objects.filter(attempt=attempt, answered_at__isnull=False).values(
-                "question_id"
-            )
-        )
-    ).update(
-        answer_count=F("answer_count") + 1,
-        correct_count=F("correct_count") + Coalesce(Subquery(served.values("right")[:1]), Value(0)),
-    )
 
 
 def _on_finish(attempt: QuizAttempt) -> None:

@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from quiz import daily, leaderboard, play, share, streaks, visitor
 from quiz.forms import AnswerForm, EpisodeQuizForm, RaiseWatchedForm, ReportForm, StartQuizForm
-from quiz.models import AttemptQuestion, QuizAttempt, Report
+from quiz.models import AttemptQuestion, QuizAttempt, QuizDifficulty, Report
 from quiz.ratelimit import rate_limited
 
 
@@ -54,7 +54,7 @@ def _home_context(request, form, episode_form=None):
     }
 
 
-START_FIELDS = ("watched_through", "difficulty", "length", "category", "bank")
+START_FIELDS = ("watched_through", "difficulty", "length", "category", "bank", "adaptive")
 
 
 @vary_on_headers("HX-Request")
@@ -89,10 +89,13 @@ def start(request):
         length=data["length"],
     )
     player = visitor.player(request)
+    # An adaptive quiz ("Matched to me") sets the difficulty label aside: the
+    # questions' calibrated ratings choose instead.
+    adaptive = data["adaptive"]
     try:
         attempt = play.start_quiz(
             bank=data["bank"],
-            difficulty=data["difficulty"],
+            difficulty=QuizDifficulty.MIXED if adaptive else data["difficulty"],
             watched_through=data["watched_through"],
             length=data["length"],
             category=data["category"],
@@ -100,6 +103,7 @@ def start(request):
             session_key="" if player else request.session.session_key,
             allow_shorter=data["allow_shorter"],
             timed=data["timed"],
+            mode=QuizAttempt.Mode.ADAPTIVE if adaptive else QuizAttempt.Mode.FREE,
         )
     except play.PoolTooSmall as exc:
         context = _home_context(request, form)
@@ -162,10 +166,11 @@ def play_attempt(request, public_id):
 
 
 def _owned_item(request, public_id, position: int) -> AttemptQuestion:
-    """One question of an attempt this player or session owns, with its attempt: one query."""
+    """One question of an attempt this player or session owns, with its attempt and its
+    question's answer counts (the feedback's "n % got this right"): one query."""
     if not 1 <= position <= play.QUIZ_LENGTHS[-1]:
         raise Http404("No such question in this quiz.")
-    items = AttemptQuestion.objects.select_related("attempt").filter(
+    items = AttemptQuestion.objects.select_related("attempt", "question").filter(
         attempt__in=visitor.attempts(request)
     )
     return get_object_or_404(items, attempt__public_id=public_id, position=position - 1)
