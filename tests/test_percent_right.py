@@ -128,7 +128,7 @@ def test_the_migration_recounts_from_finished_quizzes(bank):
     finished_quiz([(bank[1], False)], status=QuizAttempt.Status.ABANDONED)
     expected = sorted(Question.objects.values_list("pk", "answer_count", "correct_count"))
     Question.objects.update(answer_count=99, correct_count=42)
-    migration = importlib.import_module("quiz.migrations.0012_calibration")
+    migration = importlib.import_module("quiz.migrations.0013_calibration")
     migration.recount(apps, None)
     assert sorted(Question.objects.values_list("pk", "answer_count", "correct_count")) == expected
     assert expected[0][1] == 4

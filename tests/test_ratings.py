@@ -191,7 +191,9 @@ def test_ratings_never_change_a_label(client, player):
     for _ in range(6):
         start(client, difficulty="hard", length=5)
         answer_all(client, latest_attempt())
-    assert all(q.rating < -100 for q in Question.objects.all())
+    # Every question found easy (at most -98 whatever order the draws took)...
+    assert all(q.rating < -50 for q in Question.objects.all())
+    # ...and still labelled hard: only an admin changes a label.
     assert set(Question.objects.values_list("difficulty", flat=True)) == {"hard"}
 
 

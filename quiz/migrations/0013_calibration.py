@@ -36,7 +36,7 @@ def recount(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quiz", "0011_ratings"),
+        ("quiz", "0012_board_formats"),
     ]
 
     operations = [
