@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from quiz import play, rating
+from quiz.leaderboard.ranking import RANKED_MODES
 from quiz.models import Bank, Question, QuizAttempt
 from tests.factories import CategoryFactory, PlayerFactory, QuestionFactory
 from tests.playing import answer_all, latest_attempt, start
@@ -60,7 +61,8 @@ def test_starting_with_matched_to_me_makes_an_adaptive_quiz(client):
     # The label set aside: an "easy" choice still gets the hard questions it matches.
     assert attempt.difficulty == "mixed"
     assert {q.difficulty for q in drawn(attempt)} == {"hard"}
-    assert not attempt.ranks_on_free_play_boards
+    # Each player's questions follow their rating: no board compares them.
+    assert attempt.mode not in RANKED_MODES
 
 
 def test_play_again_keeps_matched_to_me(client):
