@@ -534,7 +534,7 @@ def new_share_token() -> str:
 def _on_finish(attempt: QuizAttempt) -> None:
     from quiz import leaderboard
 
-    transaction.on_commit(lambda: leaderboard.attempt_changed(attempt))
+    transaction.on_commit(lambda: leaderboard.result_finished(attempt))
 
 
 # --- leaving, claiming, cleaning up -----------------------------------------

@@ -13,9 +13,9 @@ from quiz.leaderboard.redis_backend import RedisBackend
 CONTRACT = [name for name in vars(Backend) if not name.startswith("_")]
 
 
-def test_the_contract_has_the_six_operations():
+def test_the_contract_has_the_seven_operations():
     assert sorted(CONTRACT) == sorted(
-        ["top", "window", "count_better", "record", "remove_player", "rebuild"]
+        ["top", "window", "count_better", "record", "improve", "remove_player", "rebuild"]
     )
 
 

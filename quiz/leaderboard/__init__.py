@@ -82,6 +82,7 @@ __all__ = [
     "player_removed",
     "rank_for",
     "rebuild",
+    "result_finished",
     "score_from_key",
     "sort_key",
     "standing",
@@ -132,6 +133,39 @@ def board_page(
 def rank_for(board: Board, score: int, seconds: float, *, now: datetime | None = None) -> int:
     """The rank a result with this score and time earns on the board now."""
     return _backend().count_better(board.key(now), sort_key(score, seconds)) + 1
+
+
+def result_finished(attempt: QuizAttempt, *, now: datetime | None = None) -> None:
+    """Put a result that just finished on its format's boards where it beats the player's best.
+
+    A new result can only raise a player's best, so finishing reads none of the
+    player's past quizzes: one upsert for all the format's boards (one per
+    period) and, with Redis, one script call for the boards it went on. The
+    cost does not grow with a player's history. Voiding, unvoiding and claiming
+    can lower a best: they go through attempt_changed, which recomputes.
+    Call it through transaction.on_commit so it sees the committed attempt.
+    """
+    if Board.from_attempt(attempt) is None or attempt.finished_at is None:
+        return
+    now = now or timezone.now()
+    keys = [k for k, end in keys_for(attempt.finished_at, attempt) if end is None or end > now]
+    row = Row(
+        attempt.player_id,
+        attempt.pk,
+        attempt.score,
+        attempt.seconds,
+        attempt.correct_count,
+        attempt.length,
+        attempt.finished_at,
+    )
+    with transaction.atomic():
+        # The lock attempt_changed and the Redis re-copy take: a recomputation
+        # for this player never interleaves with this write. A deleted player
+        # has no row to lock and no board to be on.
+        locked = Player.objects.select_for_update().filter(pk=attempt.player_id)
+        if not locked.exists():
+            return
+        _backend().improve(attempt.player_id, keys, row, now)
 
 
 def attempt_changed(attempt: QuizAttempt, *, now: datetime | None = None) -> None:

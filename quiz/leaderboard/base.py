@@ -25,6 +25,10 @@ class Backend(Protocol):
     def record(self, player_id: int, best: dict[str, Row | None], now: datetime) -> None:
         """Store the player's best row per board key (None: take them off that board)."""
 
+    def improve(self, player_id: int, keys: list[str], row: Row, now: datetime) -> list[str]:
+        """A new result: store it on each board of `keys` where it beats the player's
+        row there (or the player has none); the keys it went on."""
+
     def remove_player(self, player_id: int) -> None:
         """Take the player off every board."""
 

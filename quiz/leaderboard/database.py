@@ -119,6 +119,51 @@ class DatabaseBackend:
                 update_fields=["attempt", *self.FIELDS[2:8]],
             )
 
+    def improve(self, player_id: int, keys: list[str], row: Row, now: datetime) -> list[str]:
+        """One INSERT ... ON CONFLICT DO UPDATE ... WHERE better, for every board at once.
+
+        A new result can only raise a player's best, so it needs neither their
+        past quizzes nor a delete: a row is inserted where the player has none,
+        replaced where the new result sorts first (a tie keeps the earlier
+        finisher, as the ranking rule says), and left alone otherwise.
+        RETURNING names the boards it went on (SQLite 3.35+, PostgreSQL).
+        """
+        if not keys:
+            return []
+        table = connection.ops.quote_name(LeaderboardEntry._meta.db_table)
+        columns = (
+            "board",
+            "player_id",
+            "attempt_id",
+            "score",
+            "seconds",
+            "correct_count",
+            "length",
+            "finished_at",
+            "sort_key",
+        )
+        values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(keys))
+        changed = ", ".join(f"{c} = excluded.{c}" for c in columns[2:])
+        finished_at = LeaderboardEntry._meta.get_field("finished_at").get_db_prep_value(
+            row.finished_at, connection
+        )
+        params = []
+        for key in keys:
+            params += [key, player_id, row.attempt_id, row.score, row.seconds]
+            params += [row.correct_count, row.length, finished_at, row.sort_key]
+        # Only the table name, fixed column names and placeholders are formatted in.
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (board, player_id) DO UPDATE SET {changed} "
+            f"WHERE excluded.sort_key < {table}.sort_key "
+            f"OR (excluded.sort_key = {table}.sort_key "
+            f"AND excluded.finished_at < {table}.finished_at) "
+            "RETURNING board"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [board for (board,) in cursor.fetchall()]
+
     def remove_player(self, player_id: int) -> None:
         LeaderboardEntry.objects.filter(player_id=player_id).delete()
 

@@ -99,6 +99,12 @@ class MirroredBackend:
         self.db.record(player_id, best, now)
         self._write_redis(self.redis.record, player_id, best, now)
 
+    def improve(self, player_id: int, keys: list[str], row: Row, now: datetime) -> list[str]:
+        changed = self.db.improve(player_id, keys, row, now)
+        if changed:
+            self._write_redis(self.redis.record, player_id, dict.fromkeys(changed, row), now)
+        return changed
+
     def remove_player(self, player_id: int) -> None:
         self.db.remove_player(player_id)
         self._write_redis(self.redis.remove_player, player_id)

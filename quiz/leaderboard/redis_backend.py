@@ -30,6 +30,7 @@ REDIS_GRACE = timedelta(days=8)
 
 _clients: dict[str, object] = {}
 _scripts: dict[object, object] = {}
+_record_scripts: dict[object, object] = {}
 
 # Part of the generation marker's name: bumped whenever board keys change
 # meaning, so a copy written by older code (per-difficulty boards across
@@ -65,6 +66,49 @@ for i = 1, #window, 2 do
   out[#out + 1] = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. window[i + 1])
 end
 return out
+"""
+
+
+# One player's rows on several boards, and the note that they recorded lately,
+# in one round trip and atomically. KEYS: the recent set, then each board's
+# sorted set and hash; ARGV: player id, now, RECENT_SECONDS, "1" to write only
+# where the new member sorts before the player's old one, then per board the
+# new member ("" removes the player), its score and the TTL (0: none).
+# Returns the (1-based) numbers of the boards written.
+RECORD_SCRIPT = """
+local pid, better_only = ARGV[1], ARGV[4] == '1'
+local changed = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local zset, hash = KEYS[2 * i], KEYS[2 * i + 1]
+  local member, score, ttl = ARGV[3 * i + 2], ARGV[3 * i + 3], tonumber(ARGV[3 * i + 4])
+  local old = redis.call('HGET', hash, pid)
+  local write = true
+  if old and better_only then
+    -- Kept unless the new member sorts first: a lower score, or the same
+    -- score and an earlier finish (members start with the finishing time).
+    local old_score = tonumber(redis.call('ZSCORE', zset, old))
+    local new_score = tonumber(score)
+    write = old_score == nil or new_score < old_score or (new_score == old_score and member < old)
+  end
+  if write then
+    if old then redis.call('ZREM', zset, old) end
+    if member == '' then
+      redis.call('HDEL', hash, pid)
+    else
+      redis.call('ZADD', zset, score, member)
+      redis.call('HSET', hash, pid, member)
+      if ttl > 0 then
+        redis.call('EXPIRE', zset, ttl)
+        redis.call('EXPIRE', hash, ttl)
+      end
+    end
+    changed[#changed + 1] = i
+  end
+end
+local now = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], now, pid)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[3]))
+return changed
 """
 
 
@@ -174,28 +218,29 @@ class RedisBackend:
         return max(int((end + REDIS_GRACE - now).total_seconds()), 1)
 
     def record(self, player_id: int, best: dict[str, Row | None], now: datetime) -> None:
-        keys = list(best)
-        read = self.client.pipeline(transaction=False)
-        for key in keys:
-            read.hget(self._hash(key), player_id)
-        old = read.execute()
-        write = self.client.pipeline(transaction=True)
-        for key, previous in zip(keys, old, strict=True):
-            row = best[key]
-            if previous:
-                write.zrem(self._zset(key), previous)
+        """Replace the player's member on each board of `best` (None: remove it), in one call."""
+        self._record(player_id, best, now, better_only=False)
+
+    def improve(self, player_id: int, keys: list[str], row: Row, now: datetime) -> list[str]:
+        """The row on each board where it sorts before the player's, in one call."""
+        return self._record(player_id, dict.fromkeys(keys, row), now, better_only=True)
+
+    def _record(
+        self, player_id: int, best: dict[str, Row | None], now: datetime, *, better_only: bool
+    ) -> list[str]:
+        keys = [self.recent_key]
+        args: list[object] = [player_id, time.time(), RECENT_SECONDS, int(better_only)]
+        for key, row in best.items():
+            keys += [self._zset(key), self._hash(key)]
             if row is None:
-                write.hdel(self._hash(key), player_id)
-                continue
-            member = self.member(player_id, row)
-            write.zadd(self._zset(key), {member: row.sort_key})
-            write.hset(self._hash(key), player_id, member)
-            ttl = self._ttl(key, now)
-            if ttl is not None:
-                write.expire(self._zset(key), ttl)
-                write.expire(self._hash(key), ttl)
-        self._note_recent(write, player_id)
-        write.execute()
+                args += ["", 0, 0]
+            else:
+                args += [self.member(player_id, row), row.sort_key, self._ttl(key, now) or 0]
+        if self.client not in _record_scripts:
+            _record_scripts[self.client] = self.client.register_script(RECORD_SCRIPT)
+        written = _record_scripts[self.client](keys=keys, args=args)
+        boards = list(best)
+        return [boards[int(i) - 1] for i in written]
 
     def _note_recent(self, pipe, player_id: int) -> None:
         stamp = time.time()
