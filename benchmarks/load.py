@@ -265,7 +265,7 @@ def child_seed(bank_size: int, players: int, out: str) -> None:
     for user in users:
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "quiz.auth.PlayerBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[LAST_SEEN_KEY] = int(time.time())
         session.create()

@@ -21,6 +21,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from quiz import prepared
 from quiz.models import (
     AttemptQuestion,
     Bank,
@@ -437,22 +438,18 @@ def answer(
     with transaction.atomic():
         # The attempt row moves forward only from this exact position: of two
         # concurrent submits, one updates a row and the other updates none.
-        claimed = QuizAttempt.objects.filter(
-            pk=attempt.pk, status=QuizAttempt.Status.ACTIVE, answered_count=item.position
-        ).update(
-            answered_count=F("answered_count") + 1,
-            score=F("score") + points,
-            correct_count=F("correct_count") + (1 if correct else 0),
-            seconds=F("seconds") + elapsed,
-            **finish_fields,
+        # (quiz.prepared: the two guarded UPDATEs as SQL built once.)
+        claimed = prepared.claim_answer(
+            attempt,
+            item,
+            now=now,
+            chosen_key=chosen_key,
+            correct=correct,
+            points=points,
+            elapsed=elapsed,
+            finish_fields=finish_fields,
         )
         if claimed:
-            AttemptQuestion.objects.filter(pk=item.pk, answered_at__isnull=True).update(
-                answered_at=now,
-                chosen_key=chosen_key,
-                is_correct=correct,
-                points=points,
-            )
             # The conditional update succeeded from known values: mirror it in
             # memory instead of reading the rows back.
             attempt.answered_count = item.position + 1

@@ -20,9 +20,9 @@ from django.views.decorators.http import (
 )
 from django.views.decorators.vary import vary_on_headers
 
-from quiz import daily, leaderboard, play, share, streaks, visitor
+from quiz import daily, leaderboard, play, prepared, share, streaks, visitor
 from quiz.forms import AnswerForm, EpisodeQuizForm, RaiseWatchedForm, ReportForm, StartQuizForm
-from quiz.models import AttemptQuestion, QuizAttempt, Report
+from quiz.models import AttemptQuestion, Player, QuizAttempt, Report
 from quiz.ratelimit import rate_limited
 
 
@@ -164,13 +164,30 @@ def play_attempt(request, public_id):
 
 
 def _owned_item(request, public_id, position: int) -> AttemptQuestion:
-    """One question of an attempt this player or session owns, with its attempt: one query."""
+    """One question of an attempt this player or session owns, with its attempt: one query.
+
+    The same rows as AttemptQuestion.objects.filter(attempt__in=visitor.attempts(request)),
+    read with SQL compiled once (quiz.prepared): this runs on every question page and answer.
+    """
     if not 1 <= position <= play.QUIZ_LENGTHS[-1]:
         raise Http404("No such question in this quiz.")
-    items = AttemptQuestion.objects.select_related("attempt").filter(
-        attempt__in=visitor.attempts(request)
-    )
-    return get_object_or_404(items, attempt__public_id=public_id, position=position - 1)
+    item = None
+    if request.user.is_authenticated:
+        try:
+            player_id = request.user.player.pk
+        except Player.DoesNotExist:
+            player_id = None  # no player yet, so no quizzes
+        if player_id is not None:
+            item = prepared.item_of_player.first(
+                public_id=public_id, position=position - 1, player_id=player_id
+            )
+    elif request.session.session_key:
+        item = prepared.item_of_session.first(
+            public_id=public_id, position=position - 1, session_key=request.session.session_key
+        )
+    if item is None:
+        raise Http404("No such question in this quiz.")
+    return item
 
 
 def _question_context(attempt, item, **extra):
