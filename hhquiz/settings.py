@@ -82,7 +82,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "quiz.theme.context",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx"],
+            # quiz_urls: {% url %} and {% static %} with their results cached.
+            "builtins": ["django_htmx.templatetags.django_htmx", "quiz.templatetags.quiz_urls"],
         },
     },
 ]

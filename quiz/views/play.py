@@ -190,6 +190,21 @@ def _owned_item(request, public_id, position: int) -> AttemptQuestion:
     return item
 
 
+_blank_report = None
+
+
+def _blank_report_form() -> ReportForm:
+    """The empty report form, built once: its fields and choices never change
+    (a bound form, with the player's input, is built per request)."""
+    global _blank_report
+    if _blank_report is None:
+        form = ReportForm()
+        # Bound fields are made on first access: make them now, before threads share it.
+        form["reason"], form["note"]
+        _blank_report = form
+    return _blank_report
+
+
 def _question_context(attempt, item, **extra):
     seconds_left = None
     if not item.is_answered and item.deadline is not None:
@@ -202,7 +217,7 @@ def _question_context(attempt, item, **extra):
         "hidden": not item.is_answered and item.served_at is None,
         "number": item.position + 1,
         "is_last": item.position + 1 >= attempt.length,
-        "report_form": ReportForm(),
+        "report_form": _blank_report_form(),
         "seconds_left": seconds_left,
         "time_allowed": round(play.time_allowed(item)) if attempt.timed else None,
         **extra,
