@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import (
     require_GET,
@@ -193,15 +194,14 @@ def _owned_item(request, public_id, position: int) -> AttemptQuestion:
 _blank_report = None
 
 
-def _blank_report_form() -> ReportForm:
-    """The empty report form, built once: its fields and choices never change
-    (a bound form, with the player's input, is built per request)."""
+def _blank_report_form() -> tuple[ReportForm, str]:
+    """The empty report form and its fields' HTML, built once: they never change
+    (a bound form, with the player's input, is built and rendered per request)."""
     global _blank_report
     if _blank_report is None:
         form = ReportForm()
-        # Bound fields are made on first access: make them now, before threads share it.
-        form["reason"], form["note"]
-        _blank_report = form
+        html = render_to_string("quiz/question.html#report-fields", {"report_form": form})
+        _blank_report = form, html
     return _blank_report
 
 
@@ -217,7 +217,8 @@ def _question_context(attempt, item, **extra):
         "hidden": not item.is_answered and item.served_at is None,
         "number": item.position + 1,
         "is_last": item.position + 1 >= attempt.length,
-        "report_form": _blank_report_form(),
+        "report_form": _blank_report_form()[0],
+        "blank_report_fields": _blank_report_form()[1],
         "seconds_left": seconds_left,
         "time_allowed": round(play.time_allowed(item)) if attempt.timed else None,
         **extra,
