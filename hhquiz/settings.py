@@ -82,8 +82,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "quiz.theme.context",
             ],
-            # quiz_urls: {% url %} and {% static %} with their results cached.
-            "builtins": ["django_htmx.templatetags.django_htmx", "quiz.templatetags.quiz_urls"],
+            # cached: {% url %} and {% static %} with their results cached, {% memo %}.
+            "builtins": ["django_htmx.templatetags.django_htmx", "quiz.templatetags.cached"],
         },
     },
 ]

@@ -93,10 +93,23 @@ class StartQuizForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         banks = list(self.fields["bank"].queryset)
+        self._banks = tuple((bank.pk, str(bank)) for bank in banks)
         self.show_bank = len(banks) > 1
         if banks and not self.is_bound:
             self.fields["bank"].initial = banks[0].pk
         self.fields["category"].choices = self._category_choices(banks)
+
+    @property
+    def memo_key(self):
+        """Everything the unbound form's fields show (values, choices, banks), for {% memo %};
+        None for a bound form, whose input and errors are the visitor's own."""
+        if self.is_bound:
+            return None
+        values = tuple(
+            (name, str(self.initial.get(name, field.initial)))
+            for name, field in self.fields.items()
+        )
+        return ("start", values, tuple(self.fields["category"].choices), self._banks)
 
     def _chosen(self, name):
         """The value a field has now: submitted, else initial; None if it is not a valid one."""
@@ -157,6 +170,13 @@ class EpisodeQuizForm(forms.Form):
         choices=[(k, f"Episode {k}") for k in range(1, 7)],
         coerce=int,
     )
+
+    @property
+    def memo_key(self):
+        """What the unbound form shows, for {% memo %}; None when bound (it may carry errors)."""
+        if self.is_bound:
+            return None
+        return ("episode", str(self.initial.get("episode", self.fields["episode"].initial)))
 
 
 class DailyForm(forms.Form):

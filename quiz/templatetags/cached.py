@@ -1,4 +1,4 @@
-"""{% url %} and {% static %} that remember what they computed: a builtin of this project's templates.
+"""Template tags that remember what they computed (a builtin of this project's templates): {% url %}, {% static %}, {% memo %}.
 
 Django's {% url %} runs reverse() on every render and {% static %} asks the
 storage (the manifest) every time: a page header alone made 14 such calls per
@@ -9,7 +9,7 @@ request. These are the same tags, with the same output, caching the result:
   are put in their place: both converters write str(value));
 - a static URL per path and script prefix.
 Anything else (keyword arguments, other argument types) is Django's tag
-unchanged. tests/test_cached_urls.py pins the output to reverse() and static().
+unchanged. tests/test_cached_tags.py pins the output to reverse() and static().
 """
 
 from __future__ import annotations
@@ -122,3 +122,46 @@ class CachedStaticNode(StaticNode):
 @register.tag
 def static(parser, token):
     return CachedStaticNode.handle_token(parser, token)
+
+
+# --- {% memo key %}…{% endmemo %} ------------------------------------------------
+
+MEMO_ENTRIES = 512
+_memo: dict[tuple, str] = {}
+
+
+class MemoNode(template.Node):
+    def __init__(self, nodelist, key):
+        self.nodelist = nodelist
+        self.key = key
+
+    def render(self, context):
+        key = self.key.resolve(context)
+        if key is None:
+            return self.nodelist.render(context)
+        key = (id(self), key)
+        try:
+            return _memo[key]
+        except KeyError:
+            pass
+        html = self.nodelist.render(context)
+        if len(_memo) >= MEMO_ENTRIES:
+            _memo.clear()
+        _memo[key] = html
+        return html
+
+
+@register.tag
+def memo(parser, token):
+    """Render the block once per distinct key in this process, then reuse its HTML.
+
+    For fragments that are a pure function of the key, such as an unbound
+    form's fields (whose key lists every value and choice they show). A key of
+    None renders every time. Never put a CSRF token or anything per-request inside.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% memo %} takes one key")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, parser.compile_filter(bits[1]))

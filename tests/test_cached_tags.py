@@ -64,3 +64,36 @@ def test_static_follows_static_url():
 
 def test_a_plain_engine_keeps_djangos_tags():
     assert Engine().from_string("{% url 'quiz:home' %}").render(Context()) == reverse("quiz:home")
+
+
+def test_memo_renders_once_per_key_and_never_for_none():
+    page = engines["django"].from_string("{% memo key %}{{ value }}{% endmemo %}")
+    assert page.render({"key": ("memo-test", 1), "value": "first"}) == "first"
+    assert page.render({"key": ("memo-test", 1), "value": "second"}) == "first"
+    assert page.render({"key": ("memo-test", 2), "value": "third"}) == "third"
+    assert page.render({"key": None, "value": "fourth"}) == "fourth"
+    assert page.render({"key": None, "value": "fifth"}) == "fifth"
+
+
+@pytest.mark.django_db
+def test_start_form_fields_follow_the_remembered_choices(client):
+    from tests.factories import PlayerFactory, QuestionFactory
+
+    QuestionFactory.create_batch(12)
+    player = PlayerFactory(watched_through=2, difficulty="hard", quiz_length=20)
+    client.force_login(player.user)
+    page = client.get("/").content.decode()
+    assert '<option value="2" selected>' in page
+    assert 'value="hard" id="id_difficulty_' in page and "checked" in page
+    other = PlayerFactory(watched_through=5, difficulty="easy", quiz_length=5)
+    client.force_login(other.user)
+    page = client.get("/").content.decode()
+    assert '<option value="5" selected>' in page
+    assert '<option value="2" selected>' not in page
+
+
+@pytest.mark.django_db
+def test_a_refused_start_shows_its_errors_not_a_remembered_form(client):
+    response = client.post("/quiz/start/", {"watched_through": "9", "difficulty": "hard"})
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
