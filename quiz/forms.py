@@ -370,6 +370,13 @@ class BoardForm(forms.Form):
         },
     )
 
+    @property
+    def memo_key(self):
+        """The submitted choices, for {% memo %} of the filters' HTML; None when invalid."""
+        if not self.is_bound or self.errors:
+            return None
+        return ("board", tuple((name, str(self.data.get(name, ""))) for name in self.fields))
+
     def board(self) -> Board:
         data = self.cleaned_data
         watched = data.get("watched") or "all"
