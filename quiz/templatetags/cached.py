@@ -43,15 +43,30 @@ def _kind(value):
     return None
 
 
-def _pattern(view_name: str, kinds: tuple, current_app) -> tuple[str, ...] | None:
+_ENV = object()
+
+
+def _env(context) -> tuple:
+    """(script prefix, URLconf, current app) of this render, looked up once per render:
+    each is a context-local read, dearer than the cached URL itself."""
+    render_context = context.render_context
+    env = render_context.get(_ENV)
+    if env is None:
+        try:
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
+        env = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, current_app)
+        render_context[_ENV] = env
+    return env
+
+
+def _pattern(view_name: str, kinds: tuple, env: tuple) -> tuple[str, ...] | None:
     """The URL split around its arguments, or None when it cannot be cached."""
-    key = (
-        view_name,
-        kinds,
-        current_app,
-        get_script_prefix(),
-        get_urlconf() or settings.ROOT_URLCONF,
-    )
+    key = (view_name, kinds, env)
     try:
         return _patterns[key]
     except KeyError:
@@ -61,7 +76,7 @@ def _pattern(view_name: str, kinds: tuple, current_app) -> tuple[str, ...] | Non
     for kind in kinds:
         stand_ins.append(_STAND_IN[kind][used[kind]])
         used[kind] += 1
-    text = reverse(view_name, args=stand_ins, current_app=current_app)
+    text = reverse(view_name, args=stand_ins, current_app=env[2])
     pieces = []
     for value in map(str, stand_ins):
         head, sep, text = text.partition(value)
@@ -76,21 +91,14 @@ def _pattern(view_name: str, kinds: tuple, current_app) -> tuple[str, ...] | Non
 
 class CachedURLNode(URLNode):
     def render(self, context):
-        if self.kwargs:
+        if self.kwargs or len(self.args) > 4:
             return super().render(context)
         args = [arg.resolve(context) for arg in self.args]
-        kinds = tuple(_kind(a) for a in args)
+        kinds = tuple(map(_kind, args))
         view_name = self.view_name.resolve(context)
-        if None in kinds or len(args) > 4 or not isinstance(view_name, str):
+        if None in kinds or not isinstance(view_name, str):
             return super().render(context)
-        try:
-            current_app = context.request.current_app
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
-        pattern = _pattern(view_name, kinds, current_app)
+        pattern = _pattern(view_name, kinds, _env(context))
         if pattern is None:
             return super().render(context)
         url = pattern[0]
@@ -109,13 +117,13 @@ def url(parser, token):
 
 
 class CachedStaticNode(StaticNode):
-    @classmethod
-    def handle_simple(cls, path):
-        key = (path, get_script_prefix(), settings.STATIC_URL)
+    def url(self, context):
+        path = self.path.resolve(context)
+        key = (path, _env(context)[0], settings.STATIC_URL)
         try:
             return _static[key]
         except KeyError:
-            value = _static[key] = super().handle_simple(path)
+            value = _static[key] = self.handle_simple(path)
             return value
 
 
