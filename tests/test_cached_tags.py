@@ -49,6 +49,9 @@ def test_other_arguments_go_through_django():
     )
     with pytest.raises(NoReverseMatch):
         render("{% url 'quiz:question' pid -1 %}", pid=uuid.uuid4())
+    with pytest.raises(NoReverseMatch):
+        render("{% url 'no-such-view' %}")
+    assert render("{% url 'no-such-view' as link %}[{{ link }}]") == "[]"
 
 
 def test_static_is_djangos():

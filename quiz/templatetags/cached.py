@@ -21,7 +21,7 @@ from django.conf import settings
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
 from django.templatetags.static import StaticNode
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 
 register = template.Library()
@@ -98,7 +98,10 @@ class CachedURLNode(URLNode):
         view_name = self.view_name.resolve(context)
         if None in kinds or not isinstance(view_name, str):
             return super().render(context)
-        pattern = _pattern(view_name, kinds, _env(context))
+        try:
+            pattern = _pattern(view_name, kinds, _env(context))
+        except NoReverseMatch:
+            pattern = None  # Django's tag raises it, or sets "" with "as"
         if pattern is None:
             return super().render(context)
         url = pattern[0]
@@ -147,7 +150,8 @@ class MemoNode(template.Node):
         key = self.key.resolve(context)
         if key is None:
             return self.nodelist.render(context)
-        key = (id(self), key)
+        # The script prefix too: URLs inside the block depend on it.
+        key = (id(self), _env(context)[0], key)
         try:
             return _memo[key]
         except KeyError:
