@@ -25,7 +25,7 @@ from django.db import connections
 from django.db.models import Field, QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
 
-from quiz.models import AttemptQuestion, QuizAttempt
+from quiz.models import AttemptQuestion, Bank, QuizAttempt
 
 
 class Compiled:
@@ -76,8 +76,16 @@ class Compiled:
             self._plans[using] = plan
             return plan
 
+    def all(self, using: str = "default", **values) -> list:
+        """Every matching instance, in the QuerySet's order."""
+        return self._run(using, values, many=True)
+
     def first(self, using: str = "default", **values):
         """The first matching instance (with its select_related objects), or None."""
+        rows = self._run(using, values, many=False)
+        return rows[0] if rows else None
+
+    def _run(self, using: str, values: dict, *, many: bool) -> list:
         sql, params, slots, converters, from_db, init_list, (start, end), populators = self._plan(
             using
         )
@@ -87,19 +95,20 @@ class Compiled:
             params[index] = field.get_db_prep_value(values[name], connection, prepared=False)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row)
-        for position, (functions, expression) in converters:
-            value = row[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[position] = value
-        obj = from_db(using, init_list, row[start:end])
-        for populator in populators:
-            populator.populate(row, obj)
-        return obj
+            rows = cursor.fetchall() if many else cursor.fetchmany(1)
+        objects = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            obj = from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
 
 
 def _field(model, name: str) -> Field:
@@ -131,6 +140,23 @@ item_of_session = Compiled(
     position=(_field(AttemptQuestion, "position"), 987),
     session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
 )
+
+
+# The home page's "pick up where you left off": a visitor's five newest active quizzes
+# (QuizAttempt.objects.owned_by(…).active().order_by("-started_at")[:5]).
+_ACTIVE = QuizAttempt.objects.filter(status=QuizAttempt.Status.ACTIVE).order_by("-started_at")
+active_of_player = Compiled(
+    lambda player_id: _ACTIVE.filter(player_id=player_id)[:5],
+    player_id=(_field(QuizAttempt, "player"), 987654321),
+)
+active_of_session = Compiled(
+    lambda session_key: _ACTIVE.filter(player__isnull=True, session_key=session_key)[:5],
+    session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
+)
+
+
+# The start form's banks: Bank.objects.filter(is_published=True), by name.
+published_banks = Compiled(lambda: Bank.objects.filter(is_published=True))
 
 
 def _user_with_player():

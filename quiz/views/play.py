@@ -41,8 +41,12 @@ def _owned_attempt(request, public_id) -> QuizAttempt:
 
 def _home_context(request, form, episode_form=None):
     resumable = []
-    if request.user.is_authenticated or request.session.session_key:
-        resumable = list(visitor.attempts(request).active().order_by("-started_at")[:5])
+    if request.user.is_authenticated:
+        player_id = _player_id(request.user)
+        if player_id is not None:
+            resumable = prepared.active_of_player.all(player_id=player_id)
+    elif request.session.session_key:
+        resumable = prepared.active_of_session.all(session_key=request.session.session_key)
     if episode_form is None:
         watched = visitor.remembered_watched(request)
         # Offer the next episode after the remembered level: the one most
@@ -164,6 +168,14 @@ def play_attempt(request, public_id):
     )
 
 
+def _player_id(user) -> int | None:
+    """The signed-in user's player id (read with the user), None before they have one."""
+    try:
+        return user.player.pk
+    except Player.DoesNotExist:
+        return None  # no player yet, so no quizzes
+
+
 def _owned_item(request, public_id, position: int) -> AttemptQuestion:
     """One question of an attempt this player or session owns, with its attempt: one query.
 
@@ -174,10 +186,7 @@ def _owned_item(request, public_id, position: int) -> AttemptQuestion:
         raise Http404("No such question in this quiz.")
     item = None
     if request.user.is_authenticated:
-        try:
-            player_id = request.user.player.pk
-        except Player.DoesNotExist:
-            player_id = None  # no player yet, so no quizzes
+        player_id = _player_id(request.user)
         if player_id is not None:
             item = prepared.item_of_player.first(
                 public_id=public_id, position=position - 1, player_id=player_id
