@@ -94,6 +94,7 @@ class Server:
     pg_name: str | None = None
     pg_base: str | None = None
     redis_url: str | None = None
+    server: str = "gunicorn"
     prefix: str = field(default_factory=lambda: f"hhquiz-load-{secrets.token_hex(4)}")
     proc: subprocess.Popen | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -174,12 +175,34 @@ class Server:
             "--log-level",
             "warning",
         ]
+        label = f"gunicorn: {self.workers} workers x {self.threads} threads (gthread)"
+        if self.server == "granian":
+            # The comparison server: granian's WSGI mode (Rust HTTP, Python in blocking threads).
+            cmd = [
+                str(Path(PY).parent / "granian"),
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--blocking-threads",
+                str(self.threads),
+                "--runtime-threads",
+                "1",
+                "--backlog",
+                "4096",
+                "--log-level",
+                "warning",
+                "--no-ws",
+                "hhquiz.wsgi:application",
+            ]
+            label = f"granian (WSGI): {self.workers} workers x {self.threads} blocking threads"
         if self.pin:
             cmd = ["taskset", "-c", "1", *cmd]
-        step(
-            f"gunicorn: {self.workers} workers x {self.threads} threads (gthread)"
-            f"{', pinned to CPU 1' if self.pin else ''}"
-        )
+        step(f"{label}{', pinned to CPU 1' if self.pin else ''}")
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             cmd,
@@ -199,7 +222,7 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz; see {self.log_path}")
+        raise RuntimeError(f"{self.server} did not answer /healthz; see {self.log_path}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -265,7 +288,7 @@ def child_seed(bank_size: int, players: int, out: str) -> None:
     for user in users:
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "quiz.auth.PlayerBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[LAST_SEEN_KEY] = int(time.time())
         session.create()
@@ -571,10 +594,12 @@ def prepare_attempts(
         "LEADERBOARD_REDIS_PREFIX",
     )
     throwaway.setup_django({k: server.env[k] for k in keys})
+    from datetime import timedelta
     from importlib import import_module
 
     from django.conf import settings
     from django.db import close_old_connections
+    from django.utils import timezone
 
     from quiz import play
     from quiz.models import Bank, Player
@@ -592,6 +617,9 @@ def prepare_attempts(
         attempt = play.start_quiz(
             bank=bank, difficulty="mixed", watched_through=6, length=20, player=players[session]
         )
+        # Every question shown already (its clock running), as after the question
+        # page's GET: this phase measures the answer POSTs alone.
+        attempt.items.update(served_at=timezone.now() - timedelta(seconds=5))
         items = list(attempt.items.order_by("position"))
         per_connection[c].append(
             (
@@ -856,6 +884,12 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the temp folder (database, server log)"
     )
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="the WSGI server to compare (granian: pip install granian first)",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
@@ -864,7 +898,9 @@ def main() -> None:
     pin = can_pin() and not args.no_pin
     accounts = max(args.players) if args.mode == "players" else max(args.connections)
 
-    server = Server(args.db, args.workers, args.threads, args.bank, accounts, pin)
+    server = Server(
+        args.db, args.workers, args.threads, args.bank, accounts, pin, server=args.server
+    )
     print(
         f"HH Quiz load benchmark: {args.mode} on {args.db}{' + Redis' if args.db == 'postgres' else ''}, "
         f"{os.cpu_count()} CPUs; generator {'pinned to CPU 0' if pin else 'not pinned'}; "
@@ -886,6 +922,7 @@ def main() -> None:
         report = {
             "mode": args.mode,
             "db": args.db,
+            "server": args.server,
             "workers": args.workers,
             "threads": args.threads,
             "pinned": pin,

@@ -82,7 +82,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "quiz.theme.context",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx"],
+            # cached: {% url %} and {% static %} with their results cached, {% memo %}.
+            "builtins": ["django_htmx.templatetags.django_htmx", "quiz.templatetags.cached"],
         },
     },
 ]
@@ -99,12 +100,9 @@ REDIS_SOCKET_TIMEOUT = float(ENV.get("REDIS_SOCKET_TIMEOUT") or 0.5)
 CACHES = cache_config(ENV)
 
 # Sessions live in the database (cached in Redis when configured): no process
-# memory, so any app server can answer any request.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# memory, so any app server can answer any request. Django's engines, with the
+# session read compiled once (quiz.sessions).
+SESSION_ENGINE = "quiz.sessions.cached_db" if REDIS_URL else "quiz.sessions.db"
 SESSION_COOKIE_AGE = env_int(ENV, "SESSION_ABSOLUTE_TIMEOUT", 14 * 24 * 3600)
 SESSION_IDLE_TIMEOUT = env_int(ENV, "SESSION_IDLE_TIMEOUT", 3 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True
@@ -112,7 +110,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the user and their player in one query.
+    "quiz.auth.PlayerBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,3 +5,8 @@ class QuizConfig(AppConfig):
     name = "quiz"
     verbose_name = "HH Quiz"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from quiz import randomness
+
+        randomness.install()

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from quiz import play
+from quiz import play, prepared
 from quiz.leaderboard import DIFFICULTIES, LENGTHS, PERIODS, Board
 from quiz.models import Bank, Category, Player, QuizDifficulty, Report, SpoilerLevel
 from quiz.play import QUIZ_LENGTHS
@@ -97,11 +97,25 @@ class StartQuizForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        banks = list(self.fields["bank"].queryset)
+        # The field's queryset, read with SQL compiled once (quiz.prepared): every home page.
+        banks = prepared.published_banks.all()
+        self._banks = tuple((bank.pk, str(bank)) for bank in banks)
         self.show_bank = len(banks) > 1
         if banks and not self.is_bound:
             self.fields["bank"].initial = banks[0].pk
         self.fields["category"].choices = self._category_choices(banks)
+
+    @property
+    def memo_key(self):
+        """Everything the unbound form's fields show (values, choices, banks), for {% memo %};
+        None for a bound form, whose input and errors are the visitor's own."""
+        if self.is_bound:
+            return None
+        values = tuple(
+            (name, str(self.initial.get(name, field.initial)))
+            for name, field in self.fields.items()
+        )
+        return ("start", values, tuple(self.fields["category"].choices), self._banks)
 
     def _chosen(self, name):
         """The value a field has now: submitted, else initial; None if it is not a valid one."""
@@ -164,6 +178,13 @@ class EpisodeQuizForm(forms.Form):
         choices=[(k, f"Episode {k}") for k in range(1, 7)],
         coerce=int,
     )
+
+    @property
+    def memo_key(self):
+        """What the unbound form shows, for {% memo %}; None when bound (it may carry errors)."""
+        if self.is_bound:
+            return None
+        return ("episode", str(self.initial.get("episode", self.fields["episode"].initial)))
 
 
 class DailyForm(forms.Form):
@@ -387,6 +408,13 @@ class BoardForm(forms.Form):
             if name in chosen and value in {str(v) for v, _ in self.base_fields[name].choices}:
                 chosen[name] = value
         super().__init__({name: data.get(name) or chosen[name] for name in self.base_fields})
+
+    @property
+    def memo_key(self):
+        """The submitted choices, for {% memo %} of the filters' HTML; None when invalid."""
+        if not self.is_bound or self.errors:
+            return None
+        return ("board", tuple((name, str(self.data.get(name, ""))) for name in self.fields))
 
     def board(self) -> Board:
         data = self.cleaned_data

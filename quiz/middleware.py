@@ -3,8 +3,10 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, logout
 from django.http import HttpResponseNotAllowed
+
+from quiz import auth
 
 LAST_SEEN_KEY = "last_seen"
 # Only rewrite the session when the stamp is this stale, so a busy player does
@@ -13,17 +15,29 @@ TOUCH_EVERY = 300
 
 
 class SessionTimeoutMiddleware:
+    """Log out a session idle for SESSION_IDLE_TIMEOUT; note activity at most every TOUCH_EVERY s.
+
+    It reads the session only, not the user: a request whose view never needs
+    the user (the baseline, static-like pages) does not pay for loading it.
+    A session with a user id that no longer verifies is flushed by
+    django.contrib.auth as soon as anything reads request.user.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        session = request.session
+        if SESSION_KEY in session:
+            if session.get(BACKEND_SESSION_KEY) == auth.LEGACY_PATH:
+                # The same ModelBackend checks; only the user query differs.
+                session[BACKEND_SESSION_KEY] = auth.PATH
             now = int(time.time())
-            last_seen = request.session.get(LAST_SEEN_KEY)
+            last_seen = session.get(LAST_SEEN_KEY)
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
             elif last_seen is None or now - last_seen > TOUCH_EVERY:
-                request.session[LAST_SEEN_KEY] = now
+                session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

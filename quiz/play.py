@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from quiz import rating
+from quiz import prepared, rating
 from quiz.models import (
     AttemptQuestion,
     Bank,
@@ -483,22 +483,18 @@ def answer(
     with transaction.atomic():
         # The attempt row moves forward only from this exact position: of two
         # concurrent submits, one updates a row and the other updates none.
-        claimed = QuizAttempt.objects.filter(
-            pk=attempt.pk, status=QuizAttempt.Status.ACTIVE, answered_count=item.position
-        ).update(
-            answered_count=F("answered_count") + 1,
-            score=F("score") + points,
-            correct_count=F("correct_count") + (1 if correct else 0),
-            seconds=F("seconds") + elapsed,
-            **finish_fields,
+        # (quiz.prepared: the two guarded UPDATEs as SQL built once.)
+        claimed = prepared.claim_answer(
+            attempt,
+            item,
+            now=now,
+            chosen_key=chosen_key,
+            correct=correct,
+            points=points,
+            elapsed=elapsed,
+            finish_fields=finish_fields,
         )
         if claimed:
-            AttemptQuestion.objects.filter(pk=item.pk, answered_at__isnull=True).update(
-                answered_at=now,
-                chosen_key=chosen_key,
-                is_correct=correct,
-                points=points,
-            )
             # The conditional update succeeded from known values: mirror it in
             # memory instead of reading the rows back.
             attempt.answered_count = item.position + 1

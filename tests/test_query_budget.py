@@ -45,7 +45,8 @@ def playing(client):
 
 def test_question_page_budget(playing, django_assert_max_num_queries):
     client, attempt = playing
-    with django_assert_max_num_queries(budget(5)):
+    # Session, user with player, the question with its quiz, its clock started.
+    with django_assert_max_num_queries(budget(4)):
         response = client.get(question_url(attempt, 1), headers={"HX-Request": "true"})
     assert response.status_code == 200
 
@@ -54,6 +55,7 @@ def test_answer_budget(playing, django_assert_max_num_queries):
     client, attempt = playing
     client.get(question_url(attempt, 1))
     key = attempt.items.get(position=0).correct_key
+    # Session, user with player, the question with its quiz, the two guarded UPDATEs.
     with django_assert_max_num_queries(budget(5 + rate_limit_queries(), transactions=1)):
         response = client.post(
             question_url(attempt, 1), {"option": key}, headers={"HX-Request": "true"}

@@ -46,7 +46,7 @@ def signup(request):
         # logs in with the same details instead of showing "already taken".
         user = form.account_just_created()
     if user is not None:
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="quiz.auth.PlayerBackend")
         claimed = claim_session_attempts(request, user.player)
         keep_session_choices(request, user.player)
         if claimed:

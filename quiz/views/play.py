@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import (
     require_GET,
@@ -18,9 +19,9 @@ from django.views.decorators.http import (
 )
 from django.views.decorators.vary import vary_on_headers
 
-from quiz import daily, leaderboard, play, share, streaks, visitor
+from quiz import daily, leaderboard, play, prepared, share, streaks, visitor
 from quiz.forms import AnswerForm, EpisodeQuizForm, RaiseWatchedForm, ReportForm, StartQuizForm
-from quiz.models import AttemptQuestion, QuizAttempt, QuizDifficulty, Report
+from quiz.models import AttemptQuestion, Player, QuizAttempt, QuizDifficulty, Report
 from quiz.ratelimit import rate_limited
 
 
@@ -38,8 +39,12 @@ def _owned_attempt(request, public_id) -> QuizAttempt:
 
 def _home_context(request, form, episode_form=None):
     resumable = []
-    if request.user.is_authenticated or request.session.session_key:
-        resumable = list(visitor.attempts(request).active().order_by("-started_at")[:5])
+    if request.user.is_authenticated:
+        player_id = _player_id(request.user)
+        if player_id is not None:
+            resumable = prepared.active_of_player.all(player_id=player_id)
+    elif request.session.session_key:
+        resumable = prepared.active_of_session.all(session_key=request.session.session_key)
     if episode_form is None:
         watched = visitor.remembered_watched(request)
         # Offer the next episode after the remembered level: the one most
@@ -165,15 +170,50 @@ def play_attempt(request, public_id):
     )
 
 
+def _player_id(user) -> int | None:
+    """The signed-in user's player id (read with the user), None before they have one."""
+    try:
+        return user.player.pk
+    except Player.DoesNotExist:
+        return None  # no player yet, so no quizzes
+
+
 def _owned_item(request, public_id, position: int) -> AttemptQuestion:
-    """One question of an attempt this player or session owns, with its attempt and its
-    question's answer counts (the feedback's "n % got this right"): one query."""
+    """One question of an attempt this player or session owns, with its attempt: one query.
+
+    The same rows as AttemptQuestion.objects.filter(attempt__in=visitor.attempts(request)),
+    read with SQL compiled once (quiz.prepared): this runs on every question page and answer.
+    """
     if not 1 <= position <= play.QUIZ_LENGTHS[-1]:
         raise Http404("No such question in this quiz.")
-    items = AttemptQuestion.objects.select_related("attempt", "question").filter(
-        attempt__in=visitor.attempts(request)
-    )
-    return get_object_or_404(items, attempt__public_id=public_id, position=position - 1)
+    item = None
+    if request.user.is_authenticated:
+        player_id = _player_id(request.user)
+        if player_id is not None:
+            item = prepared.item_of_player.first(
+                public_id=public_id, position=position - 1, player_id=player_id
+            )
+    elif request.session.session_key:
+        item = prepared.item_of_session.first(
+            public_id=public_id, position=position - 1, session_key=request.session.session_key
+        )
+    if item is None:
+        raise Http404("No such question in this quiz.")
+    return item
+
+
+_blank_report = None
+
+
+def _blank_report_form() -> tuple[ReportForm, str]:
+    """The empty report form and its fields' HTML, built once: they never change
+    (a bound form, with the player's input, is built and rendered per request)."""
+    global _blank_report
+    if _blank_report is None:
+        form = ReportForm()
+        html = render_to_string("quiz/question.html#report-fields", {"report_form": form})
+        _blank_report = form, html
+    return _blank_report
 
 
 def _question_context(attempt, item, **extra):
@@ -188,7 +228,8 @@ def _question_context(attempt, item, **extra):
         "hidden": not item.is_answered and item.served_at is None,
         "number": item.position + 1,
         "is_last": item.position + 1 >= attempt.length,
-        "report_form": ReportForm(),
+        "report_form": _blank_report_form()[0],
+        "blank_report_fields": _blank_report_form()[1],
         "seconds_left": seconds_left,
         "time_allowed": round(play.time_allowed(item)) if attempt.timed else None,
         **extra,

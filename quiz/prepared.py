@@ -1,0 +1,257 @@
+"""The hot path's SQL, built once per process instead of on every request.
+
+Building and compiling a QuerySet costs Django far more than SQLite or
+PostgreSQL spend running it: on a question page, about a third of all the
+work. The few queries every play request runs are therefore compiled once
+(by the ORM, from an ordinary QuerySet, so the SQL is exactly what the ORM
+would send) and then only executed with new values: through Django's own
+cursor, so query logging, execute wrappers and connection health checks all
+still apply, and read back into model instances by Django's own converters and
+Model.from_db, so the objects are the ones the QuerySet would have returned.
+
+The two guarded UPDATEs of an answer are written out here once for the same
+reason; their WHERE clauses are the double-submit guarantee and are the ORM
+version's, word for word.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.db.models import Field, QuerySet
+from django.db.models.query import _get_from_db, get_related_populators
+
+from quiz.models import AttemptQuestion, Bank, QuizAttempt
+
+
+class Compiled:
+    """A QuerySet compiled once per database; `first(**values)` runs it with new values.
+
+    `build(**sentinels)` returns the QuerySet; each keyword names a model field
+    and a sentinel value that must appear exactly once among the compiled
+    parameters, so each call knows where its values go.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], **params: tuple[Field, Any]):
+        self.build = build
+        self.params = params
+        self._plans: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def _plan(self, using: str) -> tuple:
+        plan = self._plans.get(using)
+        if plan is not None:
+            return plan
+        with self._lock:
+            connection = connections[using]
+            queryset = self.build(**{name: value for name, (_, value) in self.params.items()})
+            compiler = queryset.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            params = list(params)
+            slots = []
+            for name, (field, sentinel) in self.params.items():
+                prepared = field.get_db_prep_value(sentinel, connection, prepared=False)
+                where = [i for i, value in enumerate(params) if value == prepared]
+                if len(where) != 1:
+                    raise ValueError(f"sentinel for {name} found {len(where)} times in {params}")
+                slots.append((where[0], name, field))
+            select, klass_info = compiler.select, compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            init_list = [column[0].target.attname for column in select[start:end]]
+            fetch_mode = queryset._fetch_mode
+            plan = (
+                sql,
+                params,
+                slots,
+                list(compiler.get_converters([column[0] for column in select]).items()),
+                _get_from_db(klass_info["model"], fetch_mode),
+                init_list,
+                (start, end),
+                get_related_populators(klass_info, select, using, fetch_mode),
+            )
+            self._plans[using] = plan
+            return plan
+
+    def all(self, using: str = "default", **values) -> list:
+        """Every matching instance, in the QuerySet's order."""
+        return self._run(using, values, many=True)
+
+    def first(self, using: str = "default", **values):
+        """The first matching instance (with its select_related objects), or None."""
+        rows = self._run(using, values, many=False)
+        return rows[0] if rows else None
+
+    def _run(self, using: str, values: dict, *, many: bool) -> list:
+        sql, params, slots, converters, from_db, init_list, (start, end), populators = self._plan(
+            using
+        )
+        connection = connections[using]
+        params = list(params)
+        for index, name, field in slots:
+            params[index] = field.get_db_prep_value(values[name], connection, prepared=False)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall() if many else cursor.fetchmany(1)
+        objects = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            obj = from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
+
+
+def _field(model, name: str) -> Field:
+    return model._meta.get_field(name)
+
+
+_UUID = "00000000-0000-4000-8000-00000000cafe"
+_ITEM = AttemptQuestion.objects.select_related("attempt", "question").order_by()
+
+# One question of a quiz with its attempt and its question (whose answer counts the
+# feedback shows), for its signed-in owner (by player)
+# or its anonymous owner (a session no player has claimed): the same rows as
+# AttemptQuestion.objects.filter(attempt__in=visitor.attempts(request)).
+item_of_player = Compiled(
+    lambda public_id, position, player_id: _ITEM.filter(
+        attempt__public_id=public_id, position=position, attempt__player_id=player_id
+    )[:1],
+    public_id=(_field(QuizAttempt, "public_id"), _UUID),
+    position=(_field(AttemptQuestion, "position"), 987),
+    player_id=(_field(QuizAttempt, "player"), 987654321),
+)
+item_of_session = Compiled(
+    lambda public_id, position, session_key: _ITEM.filter(
+        attempt__public_id=public_id,
+        position=position,
+        attempt__player__isnull=True,
+        attempt__session_key=session_key,
+    )[:1],
+    public_id=(_field(QuizAttempt, "public_id"), _UUID),
+    position=(_field(AttemptQuestion, "position"), 987),
+    session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
+)
+
+
+# The home page's "pick up where you left off": a visitor's five newest active quizzes
+# (QuizAttempt.objects.owned_by(…).active().order_by("-started_at")[:5]).
+_ACTIVE = QuizAttempt.objects.filter(status=QuizAttempt.Status.ACTIVE).order_by("-started_at")
+active_of_player = Compiled(
+    lambda player_id: _ACTIVE.filter(player_id=player_id)[:5],
+    player_id=(_field(QuizAttempt, "player"), 987654321),
+)
+active_of_session = Compiled(
+    lambda session_key: _ACTIVE.filter(player__isnull=True, session_key=session_key)[:5],
+    session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
+)
+
+
+# The start form's banks: Bank.objects.filter(is_published=True), by name.
+published_banks = Compiled(lambda: Bank.objects.filter(is_published=True))
+
+
+def _user_with_player():
+    User = get_user_model()
+    return Compiled(
+        lambda pk: User._default_manager.select_related("player").filter(pk=pk)[:1],
+        pk=(User._meta.pk, 987654321),
+    )
+
+
+_user_query: Compiled | None = None
+
+
+def user_with_player(pk, using: str = "default"):
+    """The user with their player (None if they have none yet) in one query, or None."""
+    global _user_query
+    if _user_query is None:
+        _user_query = _user_with_player()
+    return _user_query.first(using, pk=pk)
+
+
+# --- the answer's guarded UPDATEs -----------------------------------------------
+
+_answer_sql: dict[tuple, tuple[str, str]] = {}
+
+
+def _answer_statements(connection, finish_names: tuple[str, ...]) -> tuple[str, str]:
+    key = (connection.vendor, finish_names)
+    statements = _answer_sql.get(key)
+    if statements is None:
+        qn = connection.ops.quote_name
+        attempt, item = QuizAttempt._meta.db_table, AttemptQuestion._meta.db_table
+        finishing = "".join(
+            f", {qn(QuizAttempt._meta.get_field(name).column)} = %s" for name in finish_names
+        )
+        # ORM: QuizAttempt.objects.filter(pk=…, status=ACTIVE, answered_count=position)
+        #   .update(answered_count=F(…) + 1, score=F(…) + points, …, **finish_fields)
+        advance = (
+            # Table and column names are the models' own, quoted; values are parameters.
+            f"UPDATE {qn(attempt)} SET {qn('answered_count')} = {qn('answered_count')} + 1, "  # noqa: S608
+            f"{qn('score')} = {qn('score')} + %s, "
+            f"{qn('correct_count')} = {qn('correct_count')} + %s, "
+            f"{qn('seconds')} = {qn('seconds')} + %s{finishing} "
+            f"WHERE {qn('id')} = %s AND {qn('status')} = %s AND {qn('answered_count')} = %s"
+        )
+        # ORM: AttemptQuestion.objects.filter(pk=…, answered_at__isnull=True).update(…)
+        record = (
+            f"UPDATE {qn(item)} SET {qn('answered_at')} = %s, {qn('chosen_key')} = %s, "  # noqa: S608
+            f"{qn('is_correct')} = %s, {qn('points')} = %s "
+            f"WHERE {qn('id')} = %s AND {qn('answered_at')} IS NULL"
+        )
+        statements = _answer_sql[key] = (advance, record)
+    return statements
+
+
+def claim_answer(
+    attempt: QuizAttempt,
+    item: AttemptQuestion,
+    *,
+    now,
+    chosen_key: str,
+    correct: bool,
+    points: int,
+    elapsed: float,
+    finish_fields: dict,
+) -> bool:
+    """Move the attempt past `item` (and finish it with `finish_fields`) and
+    record the answer, unless another submit did first.
+
+    Call inside the answer's transaction. The attempt row moves forward only
+    from this exact position: of two concurrent submits one updates the row,
+    the other none and then records nothing. True when this call claimed it.
+    """
+    connection = connections[QuizAttempt.objects.db]
+    names = tuple(finish_fields)
+    advance, record = _answer_statements(connection, names)
+    finish = [
+        QuizAttempt._meta.get_field(name).get_db_prep_save(finish_fields[name], connection)
+        for name in names
+    ]
+    guard = [attempt.pk, QuizAttempt.Status.ACTIVE.value, item.position]
+    with connection.cursor() as cursor:
+        cursor.execute(advance, [points, 1 if correct else 0, elapsed, *finish, *guard])
+        if cursor.rowcount != 1:
+            return False
+        answered_at = AttemptQuestion._meta.get_field("answered_at")
+        cursor.execute(
+            record,
+            [
+                answered_at.get_db_prep_save(now, connection),
+                chosen_key,
+                correct,
+                points,
+                item.pk,
+            ],
+        )
+    return True
