@@ -36,7 +36,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Value, When
 
 from quiz.models import AttemptQuestion, Difficulty, Player, Question, QuizAttempt
@@ -173,8 +173,8 @@ def rate_quiz(attempt: QuizAttempt) -> dict[int, Question]:
 
     Adds its answers to the questions' answer and correct counts too. Four
     statements whatever the quiz length: a locked read of the questions with
-    the quiz's answers, a locked read of the player, one UPDATE of the
-    questions (bulk_update: a CASE per field) and one of the player.
+    the quiz's answers, a locked read of the player, one UPDATE run for every
+    question (executemany) and one of the player.
     Returns the questions as written (id -> Question with the rated fields).
     """
     # The quiz's answers with their questions, locked: one row per answered
@@ -208,14 +208,36 @@ def rate_quiz(attempt: QuizAttempt) -> dict[int, Question]:
         question.rating, question.rated_answers = r.value, r.answers
         question.answer_count += 1
         question.correct_count += 1 if question.answered_right else 0
-    Question.objects.bulk_update(
-        questions, ["rating", "rated_answers", "answer_count", "correct_count"]
-    )
-    if player is not None:
-        Player.objects.filter(pk=attempt.player_id).update(
-            rating=player.value, rated_answers=player.answers
-        )
+    # One statement prepared once and run for every question (executemany: one
+    # call into SQLite, one pipelined round trip on PostgreSQL). The ORM's
+    # bulk_update built a CASE per field and question, three quarters of a
+    # finishing answer's cost.
+    with connection.cursor() as cursor:
+        cursor.executemany(_UPDATE_QUESTION, [_question_values(q) for q in questions])
+        if player is not None:
+            cursor.execute(_UPDATE_PLAYER, [player.value, player.answers, attempt.player_id])
     return {question.pk: question for question in questions}
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+_UPDATE_QUESTION = (
+    f"UPDATE {_table(Question)} SET rating = %s, rated_answers = %s, "  # noqa: S608
+    "answer_count = %s, correct_count = %s WHERE id = %s"
+)
+_UPDATE_PLAYER = f"UPDATE {_table(Player)} SET rating = %s, rated_answers = %s WHERE id = %s"  # noqa: S608
+
+
+def _question_values(question: Question) -> list:
+    return [
+        question.rating,
+        question.rated_answers,
+        question.answer_count,
+        question.correct_count,
+        question.pk,
+    ]
 
 
 @dataclass
