@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, Value, When
+from django.db.models import Case, CharField, Count, Value, When
 
 from quiz.models import AttemptQuestion, Difficulty, Player, Question, QuizAttempt
 
@@ -168,37 +168,31 @@ def calibrated_expression(bands: Bands | None):
 # --- the database side ----------------------------------------------------------
 
 
-def rate_quiz(attempt: QuizAttempt) -> dict[int, Question]:
+def rate_quiz(attempt: QuizAttempt) -> dict[int, RatedQuestion]:
     """Rate a quiz that has just finished: call inside the finishing transaction.
 
     Adds its answers to the questions' answer and correct counts too. Four
     statements whatever the quiz length: a locked read of the questions with
     the quiz's answers, a locked read of the player, one UPDATE run for every
     question (executemany) and one of the player.
-    Returns the questions as written (id -> Question with the rated fields).
+    Returns the questions as written (id -> RatedQuestion).
     """
     # The quiz's answers with their questions, locked: one row per answered
     # question (a quiz never holds a question twice). Locked in id order, then
-    # replayed in position order.
-    questions = list(
-        Question.objects.select_for_update(of=("self",))
-        .filter(served__attempt=attempt, served__answered_at__isnull=False)
-        .annotate(answered_position=F("served__position"), answered_right=F("served__is_correct"))
-        .order_by("pk")
-        .only("rating", "rated_answers", "answer_count", "correct_count")
-    )
-    if not questions:
-        return {}
-    questions.sort(key=lambda question: question.answered_position)
-    player = None
-    if attempt.rated_for_player and attempt.player_id:
-        value, count = (
-            Player.objects.select_for_update()
-            .filter(pk=attempt.player_id)
-            .values_list("rating", "rated_answers")
-            .get()
-        )
-        player = Rating(value, count)
+    # replayed in position order. Plain SQL written once: the ORM spent more
+    # building these two reads than the database spends running them.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_QUESTIONS + (" FOR UPDATE OF q" if lock else ""), [attempt.pk])
+        questions = [RatedQuestion(*row) for row in cursor.fetchall()]
+        if not questions:
+            return {}
+        questions.sort(key=lambda question: question.answered_position)
+        player = None
+        if attempt.rated_for_player and attempt.player_id:
+            cursor.execute(_READ_PLAYER + lock, [attempt.player_id])
+            found = cursor.fetchone()
+            player = Rating(*found) if found else None
     ratings = [Rating(question.rating, question.rated_answers) for question in questions]
     rate_answers(
         player,
@@ -221,6 +215,28 @@ def rate_quiz(attempt: QuizAttempt) -> dict[int, Question]:
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+_READ_QUESTIONS = (
+    "SELECT q.id, q.rating, q.rated_answers, q.answer_count, q.correct_count, "  # noqa: S608
+    f"a.position, a.is_correct FROM {_table(Question)} q "
+    f"JOIN {_table(AttemptQuestion)} a ON a.question_id = q.id "
+    "WHERE a.attempt_id = %s AND a.answered_at IS NOT NULL ORDER BY q.id"
+)
+_READ_PLAYER = f"SELECT rating, rated_answers FROM {_table(Player)} WHERE id = %s"  # noqa: S608
+
+
+@dataclass
+class RatedQuestion:
+    """A question of a finished quiz as rate_quiz reads and writes it."""
+
+    pk: int
+    rating: float
+    rated_answers: int
+    answer_count: int
+    correct_count: int
+    answered_position: int
+    answered_right: bool | None
 
 
 _UPDATE_QUESTION = (
