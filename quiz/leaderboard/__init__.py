@@ -162,10 +162,21 @@ def result_finished(attempt: QuizAttempt, *, now: datetime | None = None) -> Non
         # The lock attempt_changed and the Redis re-copy take: a recomputation
         # for this player never interleaves with this write. A deleted player
         # has no row to lock and no board to be on.
-        locked = Player.objects.select_for_update().filter(pk=attempt.player_id)
-        if not locked.exists():
+        if not _lock_player(attempt.player_id):
             return
         _backend().improve(attempt.player_id, keys, row, now)
+
+
+def _lock_player(player_id: int) -> bool:
+    """SELECT ... FOR UPDATE of the player's row (plain SQL: this runs on every finish)."""
+    from django.db import connection
+
+    sql = f"SELECT 1 FROM {connection.ops.quote_name(Player._meta.db_table)} WHERE id = %s"  # noqa: S608
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [player_id])
+        return cursor.fetchone() is not None
 
 
 def attempt_changed(attempt: QuizAttempt, *, now: datetime | None = None) -> None:
