@@ -318,13 +318,16 @@ class SignUpForm(UserCreationForm):
         sign-up), or None. The password must match: this is a log-in."""
         User = get_user_model()
         username = User.normalize_username(str(self.data.get("username", "")))
+        display_name = unicodedata.normalize("NFKC", str(self.data.get("display_name", ""))).strip()
+        if "\x00" in username + display_name:
+            # The raw input, not validated: no account has a NUL in its names,
+            # and PostgreSQL refuses one in a query parameter.
+            return None
         user = (
             User.objects.filter(
                 username=username,
                 date_joined__gte=timezone.now() - JUST_CREATED,
-                player__display_name__iexact=unicodedata.normalize(
-                    "NFKC", str(self.data.get("display_name", ""))
-                ).strip(),
+                player__display_name__iexact=display_name,
             )
             .select_related("player")
             .first()

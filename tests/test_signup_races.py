@@ -54,6 +54,17 @@ def test_the_same_username_with_another_password_is_taken():
     assert "A user with that username already exists." in response.content.decode()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["username", "display_name"])
+def test_a_nul_byte_in_a_taken_signup_is_a_form_error_not_a_500(field):
+    """The double-click check reads the raw input: PostgreSQL refuses a NUL in a parameter
+    (found by tests/test_hostile_input.py's fuzzer on PostgreSQL)."""
+    assert signup(Client()).status_code == 302
+    response = signup(Client(), **{field: "anna\x00fan"})
+    assert response.status_code == 400
+    assert User.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "vary",
