@@ -43,7 +43,7 @@ def test_one_tap_answers_and_keyboard_confirms_with_enter(
     expect(page.locator(".feedback")).to_be_visible()
     assert page.url == url  # swapped in by htmx, no navigation
     page.click("text=Next question")
-    page.locator("text=Question 2 of 5").wait_for()
+    page.locator(".progress", has_text="Question 2 of 5").wait_for()
     # Keyboard: arrows move between options without submitting; Enter confirms.
     page.locator("input[name=option]").first.focus()
     page.keyboard.press("ArrowDown")
@@ -101,7 +101,7 @@ def test_the_share_button_copies_the_card(browser, live_server, bank):
             page.locator(".feedback").wait_for()
             page.click("text=See your results" if number == 5 else "text=Next question")
             if number < 5:
-                page.locator(f"text=Question {number + 1} of 5").wait_for()
+                page.locator(".progress", has_text=f"Question {number + 1} of 5").wait_for()
         page.wait_for_url(re.compile(r"/results/$"))
         page.click("button:text('Copy')")
         expect(page.locator("[data-copy-status]")).to_have_text("Copied.")
