@@ -149,15 +149,7 @@ def result_finished(attempt: QuizAttempt, *, now: datetime | None = None) -> Non
         return
     now = now or timezone.now()
     keys = [k for k, end in keys_for(attempt.finished_at, attempt) if end is None or end > now]
-    row = Row(
-        attempt.player_id,
-        attempt.pk,
-        attempt.score,
-        attempt.seconds,
-        attempt.correct_count,
-        attempt.length,
-        attempt.finished_at,
-    )
+    row = Row.of(attempt)
     with transaction.atomic():
         # The lock attempt_changed and the Redis re-copy take: a recomputation
         # for this player never interleaves with this write. A deleted player

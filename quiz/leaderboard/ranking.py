@@ -260,6 +260,19 @@ class Row:
     rank: int = 0
     name: str | None = None
 
+    @classmethod
+    def of(cls, attempt: QuizAttempt) -> Row:
+        """The row a finished attempt's result makes."""
+        return cls(
+            attempt.player_id,
+            attempt.pk,
+            attempt.score,
+            attempt.seconds,
+            attempt.correct_count,
+            attempt.length,
+            attempt.finished_at,
+        )
+
     @property
     def sort_key(self) -> int:
         return sort_key(self.score, self.seconds)
@@ -333,15 +346,7 @@ def best_for_player(player_id: int, board: Board, keys: list[str]) -> dict[str, 
         if len(filled) == len(best) and attempt.score < min(row.score for row in filled):
             # Every board has a best already, and no later quiz can match its score.
             break
-        row = Row(
-            attempt.player_id,
-            attempt.pk,
-            attempt.score,
-            attempt.seconds,
-            attempt.correct_count,
-            attempt.length,
-            attempt.finished_at,
-        )
+        row = Row.of(attempt)
         for key, _end in keys_for(attempt.finished_at, attempt):
             if key not in wanted:
                 continue
