@@ -44,6 +44,9 @@ def test_one_tap_answers_and_keyboard_confirms_with_enter(
     assert page.url == url  # swapped in by htmx, no navigation
     page.click("text=Next question")
     page.locator(".progress", has_text="Question 2 of 5").wait_for()
+    # htmx settles after the swap and quiz.js then moves the focus to the new
+    # question: wait for that, or it takes the focus back from the option below.
+    expect(page.locator("#question-heading")).to_be_focused()
     # Keyboard: arrows move between options without submitting; Enter confirms.
     page.locator("input[name=option]").first.focus()
     page.keyboard.press("ArrowDown")
