@@ -81,3 +81,42 @@ def test_the_user_comes_with_their_player(client, django_assert_num_queries):
         user = PlayerBackend().get_user(player.user.pk)
         assert user.player.display_name == player.display_name
     assert PlayerBackend().get_user(987654) is None
+
+
+def test_the_compiled_item_query_reads_what_the_orm_reads():
+    """quiz.prepared's question-of-a-quiz read: the item and its attempt whole, the
+    question only for the counters the feedback and rating need (its text, options,
+    facts and explanation are the item's own copies: the question's are not read)."""
+    from quiz import prepared
+    from quiz.models import AttemptQuestion
+    from tests.factories import AttemptQuestionFactory, QuestionFactory, QuizAttemptFactory
+
+    attempt = QuizAttemptFactory(player=PlayerFactory())
+    question = QuestionFactory(answer_count=40, correct_count=30)
+    item = AttemptQuestionFactory(
+        attempt=attempt, question=question, position=0, served_at=timezone.now(), points=7
+    )
+
+    got = prepared.item_of_player.first(
+        public_id=attempt.public_id, position=0, player_id=attempt.player_id
+    )
+    want = AttemptQuestion.objects.select_related("attempt", "question").get(pk=item.pk)
+    for field in AttemptQuestion._meta.concrete_fields:
+        assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    for field in type(attempt)._meta.concrete_fields:
+        assert getattr(got.attempt, field.attname) == getattr(want.attempt, field.attname)
+    assert got.question.percent_right == 75
+    assert {"text", "explanation", "facts", "mentions"} <= got.question.get_deferred_fields()
+    # Another player's quiz, or another position: nothing.
+    assert (
+        prepared.item_of_player.first(
+            public_id=attempt.public_id, position=0, player_id=attempt.player_id + 1
+        )
+        is None
+    )
+    assert (
+        prepared.item_of_player.first(
+            public_id=attempt.public_id, position=1, player_id=attempt.player_id
+        )
+        is None
+    )
