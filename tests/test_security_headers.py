@@ -97,3 +97,16 @@ def test_client_ip_ignores_forwarded_for_unless_proxies_are_trusted(rf, settings
     assert client_ip(request) == "203.0.113.9"
     settings.TRUSTED_PROXY_COUNT = 2
     assert client_ip(request) == "6.6.6.6"
+
+
+def test_each_page_carries_its_own_nonce(client):
+    """The page's script nonce is this response's (parts of base.html are rendered
+    once per process: the nonce must never be among them)."""
+    nonces = []
+    for _ in range(2):
+        response = client.get("/")
+        header = response["Content-Security-Policy"]
+        nonce = header.split("'nonce-", 1)[1].split("'", 1)[0]
+        assert f'nonce="{nonce}"' in response.content.decode()
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
