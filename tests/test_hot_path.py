@@ -120,3 +120,27 @@ def test_the_compiled_item_query_reads_what_the_orm_reads():
         )
         is None
     )
+
+
+def test_compiled_queries_name_their_placeholders_in_order():
+    from quiz.prepared import _named_placeholders
+
+    sql = "SELECT a FROM t WHERE a = %s AND b LIKE '%%s' AND c IN (%s, %s)"
+    assert _named_placeholders(sql, 3) == (
+        "SELECT a FROM t WHERE a = %(p0)s AND b LIKE '%%s' AND c IN (%(p1)s, %(p2)s)"
+    )
+    with pytest.raises(ValueError):
+        _named_placeholders(sql, 2)
+    with pytest.raises(ValueError):
+        _named_placeholders(sql, 4)
+
+
+@pytest.mark.parametrize("literal", ["50%", "%s", "100%%"])
+def test_a_compiled_query_with_a_percent_in_a_value_finds_the_row(literal):
+    """Values stay parameters: a % or a %s inside one is data, never a placeholder."""
+    from quiz import prepared
+    from tests.factories import QuizAttemptFactory
+
+    attempt = QuizAttemptFactory(player=None, session_key=f"key-{literal}")
+    got = prepared.active_of_session.all(session_key=f"key-{literal}")
+    assert [a.pk for a in got] == [attempt.pk]
