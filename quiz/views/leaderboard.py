@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -5,7 +7,6 @@ from django.views.decorators.vary import vary_on_headers
 from quiz import leaderboard as boards
 from quiz import visitor
 from quiz.forms import BoardForm
-from quiz.models import Player
 
 
 @require_GET
@@ -18,20 +19,16 @@ def leaderboard(request):
         template += "#board-table"
     player_id = None
     if request.user.is_authenticated:
-        # One query for the player and their last choices (no Player is created on a GET).
-        row = (
-            Player.objects.filter(user_id=request.user.pk)
-            .values("pk", "watched_through", "difficulty", "quiz_length")
-            .first()
-        )
-        player_id = row and row["pk"]
+        # The player and their last choices came with the user (no Player is created on a GET).
+        player = visitor.existing_player(request)
+        player_id = player and player.pk
         last = (
             {
-                "watched": row["watched_through"],
-                "difficulty": row["difficulty"],
-                "length": row["quiz_length"],
+                "watched": player.watched_through,
+                "difficulty": player.difficulty,
+                "length": player.quiz_length,
             }
-            if row
+            if player
             else {}
         )
     else:
@@ -46,12 +43,48 @@ def leaderboard(request):
         return render(request, template, {"form": form}, status=400)
     board = form.board()
     entries, standing = boards.board_page(board, player_id)
+    in_top = standing is not None and any(e.player_id == player_id for e in entries)
     context = {
         "form": form,
         "board": board,
         "entries": entries,
         "standing": standing,
         "player_id": player_id,
-        "in_top": standing is not None and any(e.player_id == player_id for e in entries),
+        "in_top": in_top,
+        "top_rows": table_rows(entries, player_id),
+        # The rows around the player, shown when they are not in the top.
+        "own_rows": table_rows(standing.entries, player_id) if standing and not in_top else [],
     }
     return render(request, template, context)
+
+
+_TENTH = Decimal("0.1")
+
+
+def one_decimal(value: float) -> str:
+    """What {{ value|floatformat:1 }} shows (English, no thousands separator), for finite values."""
+    rounded = Decimal(str(value)).quantize(_TENTH, ROUND_HALF_UP)
+    return f"{rounded if rounded else rounded.copy_abs():f}"
+
+
+def table_rows(entries, player_id: int | None) -> list[dict]:
+    """A board table's rows with their cells formatted once, here.
+
+    The template then only prints strings: no per-cell number formatting,
+    widthratio or floatformat, and dict lookups rather than attribute lookups
+    (which Django's template engine tries after a failed dict lookup). The
+    cells are what the template wrote before: rank, name (escaped by the
+    template: players type it), score, accuracy as {% widthratio accuracy 1 100 %}
+    and seconds as floatformat:1.
+    """
+    return [
+        {
+            "me": entry.player_id == player_id,
+            "rank": str(entry.rank),
+            "name": entry.name,
+            "score": str(entry.score),
+            "percent": str(round(entry.accuracy * 100)),
+            "seconds": one_decimal(entry.seconds),
+        }
+        for entry in entries
+    ]
