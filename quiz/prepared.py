@@ -142,6 +142,26 @@ item_of_session = Compiled(
     session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
 )
 
+# The results page: every question of a quiz, in order, each with the quiz, for its
+# owner (as above, without the position): the quiz and its review in one query.
+_ITEMS = AttemptQuestion.objects.select_related("attempt").order_by("position")
+items_of_player = Compiled(
+    lambda public_id, player_id: _ITEMS.filter(
+        attempt__public_id=public_id, attempt__player_id=player_id
+    ),
+    public_id=(_field(QuizAttempt, "public_id"), _UUID),
+    player_id=(_field(QuizAttempt, "player"), 987654321),
+)
+items_of_session = Compiled(
+    lambda public_id, session_key: _ITEMS.filter(
+        attempt__public_id=public_id,
+        attempt__player__isnull=True,
+        attempt__session_key=session_key,
+    ),
+    public_id=(_field(QuizAttempt, "public_id"), _UUID),
+    session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
+)
+
 
 # The home page's "pick up where you left off": a visitor's five newest active quizzes
 # (QuizAttempt.objects.owned_by(…).active().order_by("-started_at")[:5]).

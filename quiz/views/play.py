@@ -274,28 +274,44 @@ def question(request, public_id, position: int):
     return render(request, _partial(request, template, "question-card"), context)
 
 
+def _owned_quiz_with_items(request, public_id) -> tuple[QuizAttempt, list[AttemptQuestion]]:
+    """The attempt as _owned_attempt finds it (else 404) and its questions in order.
+
+    One query (quiz.prepared) reads both: the questions, each with the attempt.
+    Only a quiz with no questions at all takes a second.
+    """
+    items = []
+    if request.user.is_authenticated:
+        player = visitor.existing_player(request)
+        if player is not None:
+            items = prepared.items_of_player.all(public_id=public_id, player_id=player.pk)
+    elif request.session.session_key:
+        items = prepared.items_of_session.all(
+            public_id=public_id, session_key=request.session.session_key
+        )
+    if not items:
+        return _owned_attempt(request, public_id), []
+    return items[0].attempt, items
+
+
 @require_GET
 def results(request, public_id):
-    attempt = _owned_attempt(request, public_id)
+    attempt, items = _owned_quiz_with_items(request, public_id)
     if not attempt.is_finished:
         return redirect(attempt)
-    items = list(attempt.items.all())
     # The rank is on the board of the quiz's own format, or there is none.
     board = leaderboard.Board.from_attempt(attempt)
     not_ranked = leaderboard.not_ranked_because(attempt)
-    rank = daily_rank = None
+    rank = daily_rank = streak = None
     if attempt.mode == QuizAttempt.Mode.DAILY:
         daily_rank = daily.rank_of(attempt)
+        streak = streaks.streak_for(attempt.player_id, attempt.session_key)
     elif board is not None:
         rank = leaderboard.rank_for(board, attempt.score, attempt.seconds)
-    player = attempt.player
-    streak = None
-    if attempt.mode == QuizAttempt.Mode.DAILY:
-        streak = streaks.streak_for(player, attempt.session_key)
-    remembered = visitor.remembered_watched(request)
-    offer_level = attempt.mode == QuizAttempt.Mode.EPISODE and (
-        remembered is None or remembered < attempt.watched_through
-    )
+    offer_level = False
+    if attempt.mode == QuizAttempt.Mode.EPISODE:
+        remembered = visitor.remembered_watched(request)
+        offer_level = remembered is None or remembered < attempt.watched_through
     share_url = request.build_absolute_uri(reverse("quiz:share", args=[attempt.share_token]))
     return render(
         request,
@@ -311,7 +327,7 @@ def results(request, public_id):
             "daily_number": daily.number(attempt.daily_date) if attempt.daily_date else None,
             "streak": streak,
             "offer_level": offer_level,
-            "card": share.card(attempt, share_url),
+            "card": share.card(attempt, share_url, flags=[item.is_correct for item in items]),
         },
     )
 
