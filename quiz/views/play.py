@@ -294,6 +294,24 @@ def _owned_quiz_with_items(request, public_id) -> tuple[QuizAttempt, list[Attemp
     return items[0].attempt, items
 
 
+def review_rows(items) -> list[dict]:
+    """The review's rows with what they show worked out once, here: the template
+    then prints strings and booleans from dicts, with no model property, attribute
+    lookup (tried after a failed dict lookup) or number formatting per cell."""
+    return [
+        {
+            "text": item.text,
+            "is_correct": item.is_correct,
+            "timed_out": item.timed_out,
+            "chosen_text": item.chosen_text,
+            "correct_text": item.correct_text,
+            "points": str(item.points),
+            "explanation": item.explanation,
+        }
+        for item in items
+    ]
+
+
 @require_GET
 def results(request, public_id):
     attempt, items = _owned_quiz_with_items(request, public_id)
@@ -318,7 +336,7 @@ def results(request, public_id):
         "quiz/results.html",
         {
             "attempt": attempt,
-            "items": items,
+            "review": review_rows(items),
             "board": board,
             "rank": rank,
             "not_ranked": not_ranked,
