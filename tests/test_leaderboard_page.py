@@ -296,3 +296,57 @@ def test_the_filters_default_to_the_signed_in_players_last_choices(client):
     assert "20 questions · Untimed · Hard" in html
     me.refresh_from_db()
     assert (me.watched_through, me.difficulty, me.quiz_length) == (3, "hard", 20)
+
+
+def test_invalid_filters_show_their_own_choices_every_time(client):
+    """The filters' HTML is memoized only for valid choices: two invalid queries
+    that differ in a valid filter each show theirs."""
+    for difficulty in ("hard", "easy", "hard"):
+        response = client.get(URL, {"length": "99", "difficulty": difficulty})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert f'<option value="{difficulty}" selected>' in html
+        assert "Unknown quiz length “99”" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"period": "week", "length": "20", "difficulty": "hard", "watched": "0", "timed": "1"},
+        {"period": "today", "length": "5", "timed": "0"},
+        {"period": "month"},
+        {"length": "15"},
+        {"length": "10 "},
+        {"difficulty": "HARD"},
+        {"watched": "7"},
+        {"watched": "-1"},
+        {"timed": "true"},
+        {"timed": ""},
+        {"length": ""},
+    ],
+)
+@pytest.mark.parametrize(
+    "defaults",
+    [
+        {},
+        {"watched": 3, "difficulty": "easy", "length": 20},
+        {"watched": None, "difficulty": "", "length": 15},
+        {"watched": "9", "difficulty": "mixed", "length": "5"},
+    ],
+)
+def test_valid_board_agrees_with_the_form(query, defaults):
+    """The view's form-free path gives the board and memo key the form gives, and
+    None exactly when the form is invalid."""
+    from django.http import QueryDict
+
+    from quiz.forms import BoardForm
+
+    data = QueryDict(mutable=True)
+    data.update(query)
+    form = BoardForm(data, defaults=defaults)
+    fast = BoardForm.valid_board(data, defaults=defaults)
+    if form.is_valid():
+        assert fast == (form.board(), form.memo_key)
+    else:
+        assert fast is None

@@ -1,6 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -38,14 +39,24 @@ def leaderboard(request):
             "difficulty": remembered.get("difficulty"),
             "length": remembered.get("length"),
         }
-    form = BoardForm(request.GET, defaults=last)
-    if not form.is_valid():
-        return render(request, template, {"form": form}, status=400)
-    board = form.board()
+    # Valid filters (nearly every request) need no form: its fields' HTML is
+    # memoized per choice, and the form is built only when that HTML is.
+    valid = BoardForm.valid_board(request.GET, defaults=last)
+    if valid is None:
+        form = BoardForm(request.GET, defaults=last)
+        if not form.is_valid():
+            # filters_key None: the invalid form's fields are rendered, never memoized.
+            context = {"form": form, "filters_key": None}
+            return render(request, template, context, status=400)
+        board, filters_key = form.board(), form.memo_key
+    else:
+        board, filters_key = valid
+        form = SimpleLazyObject(lambda: BoardForm(request.GET, defaults=last))
     entries, standing = boards.board_page(board, player_id)
     in_top = standing is not None and any(e.player_id == player_id for e in entries)
     context = {
         "form": form,
+        "filters_key": filters_key,
         "board": board,
         "entries": entries,
         "standing": standing,
