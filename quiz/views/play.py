@@ -274,24 +274,20 @@ def question(request, public_id, position: int):
     return render(request, _partial(request, template, "question-card"), context)
 
 
-def _owned_quiz_with_items(request, public_id) -> tuple[QuizAttempt, list[AttemptQuestion]]:
-    """The attempt as _owned_attempt finds it (else 404) and its questions in order.
-
-    One query (quiz.prepared) reads both: the questions, each with the attempt.
-    Only a quiz with no questions at all takes a second.
-    """
-    items = []
+def _owned_results_attempt(request, public_id) -> QuizAttempt:
+    """The attempt as _owned_attempt finds it (else 404), read by SQL compiled once."""
+    attempt = None
     if request.user.is_authenticated:
         player = visitor.existing_player(request)
         if player is not None:
-            items = prepared.items_of_player.all(public_id=public_id, player_id=player.pk)
+            attempt = prepared.attempt_of_player.first(public_id=public_id, player_id=player.pk)
     elif request.session.session_key:
-        items = prepared.items_of_session.all(
+        attempt = prepared.attempt_of_session.first(
             public_id=public_id, session_key=request.session.session_key
         )
-    if not items:
-        return _owned_attempt(request, public_id), []
-    return items[0].attempt, items
+    if attempt is None:
+        raise Http404("No such quiz.")
+    return attempt
 
 
 def review_rows(items) -> list[dict]:
@@ -314,9 +310,12 @@ def review_rows(items) -> list[dict]:
 
 @require_GET
 def results(request, public_id):
-    attempt, items = _owned_quiz_with_items(request, public_id)
+    attempt = _owned_results_attempt(request, public_id)
     if not attempt.is_finished:
         return redirect(attempt)
+    # Its questions are read only now that it is finished (their answers are shown);
+    # for the review and the card only (prepared.REVIEW_FIELDS).
+    items = prepared.review_items.all(attempt_id=attempt.pk)
     # The rank is on the board of the quiz's own format, or there is none.
     board = leaderboard.Board.from_attempt(attempt)
     not_ranked = leaderboard.not_ranked_because(attempt)
