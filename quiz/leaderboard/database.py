@@ -25,7 +25,8 @@ _COLUMNS = (
 _FROM = "{entry} e INNER JOIN {player} p ON p.id = e.player_id"
 _ORDER = "e.sort_key, e.finished_at, e.player_id"
 _ORDER_DESC = "e.sort_key DESC, e.finished_at DESC, e.player_id DESC"
-# The first `limit` rows of a board, best first (ORM: filter(board=…).order_by(*ORDER)[:limit]).
+# The first `limit` rows of a board, best first: board order is sort key, then
+# finishing time, then player id (ORM: filter(board=…).order_by(*those)[:limit]).
 TOP = f"SELECT {_COLUMNS} FROM {_FROM} WHERE e.board = %s ORDER BY {_ORDER} LIMIT %s"  # noqa: S608
 # The player's own sort key and finishing time, by the unique (board, player) index.
 _OWN = "(SELECT o.{column} FROM {entry} o WHERE o.board = %(board)s AND o.player_id = %(player)s)"
@@ -91,7 +92,6 @@ def _fetch(template: str, params) -> list[Row]:
 class DatabaseBackend:
     """The rank table: one LeaderboardEntry per (board, player), best first by sort_key."""
 
-    ORDER = ("sort_key", "finished_at", "player_id")
     FIELDS = (
         "player_id",
         "attempt_id",
