@@ -408,12 +408,51 @@ class BoardForm(forms.Form):
 
     def __init__(self, data, *, defaults: dict | None = None):
         """`data` is the GET query; `defaults` the viewer's last choices (invalid ones ignored)."""
-        chosen = dict(self.DEFAULTS)
+        super().__init__(self.chosen(data, defaults))
+
+    @classmethod
+    def chosen(cls, data, defaults: dict | None = None) -> dict[str, str]:
+        """The values the form is bound to: each filter from `data`, else the default."""
+        keys = cls._choice_keys()
+        chosen = dict(cls.DEFAULTS)
         for name, value in (defaults or {}).items():
             value = "" if value is None else str(value)
-            if name in chosen and value in {str(v) for v, _ in self.base_fields[name].choices}:
+            if name in chosen and value in keys[name]:
                 chosen[name] = value
-        super().__init__({name: data.get(name) or chosen[name] for name in self.base_fields})
+        return {name: data.get(name) or chosen[name] for name in keys}
+
+    @classmethod
+    def _choice_keys(cls) -> dict[str, frozenset[str]]:
+        """Each field's choice values as submitted (a select's option values), in field order."""
+        keys = cls.__dict__.get("_keys")
+        if keys is None:
+            keys = {
+                name: frozenset(str(value) for value, _ in field.choices)
+                for name, field in cls.base_fields.items()
+            }
+            cls._keys = keys
+        return keys
+
+    @classmethod
+    def valid_board(cls, data, *, defaults: dict | None = None) -> tuple[Board, tuple] | None:
+        """The board and memo_key a valid BoardForm(data, defaults=...) gives, without
+        building the form (a form deep-copies its fields); None when a value is not
+        one of its field's choices: build the form then, for its errors.
+
+        Every field is a choice field, so validity is membership in its choices.
+        """
+        values = cls.chosen(data, defaults)
+        keys = cls._choice_keys()
+        if any(value not in keys[name] for name, value in values.items()):
+            return None
+        board = Board(
+            values["period"],
+            length=int(values["length"]),
+            difficulty=values["difficulty"],
+            watched_through=int(values["watched"]),
+            timed=values["timed"] == "1",
+        )
+        return board, ("board", tuple(values.items()))
 
     @property
     def memo_key(self):

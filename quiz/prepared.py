@@ -181,6 +181,42 @@ item_of_session = Compiled(
     session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
 )
 
+# The results page: a quiz for its owner (the rule of QuizAttemptQuerySet.owned_by,
+# as above), then its questions in order with only the fields its review and share
+# card show: two short reads, cheaper than the quiz's columns once per question.
+attempt_of_player = Compiled(
+    lambda public_id, player_id: QuizAttempt.objects.filter(
+        public_id=public_id, player_id=player_id
+    ).order_by()[:1],
+    public_id=(_field(QuizAttempt, "public_id"), _UUID),
+    player_id=(_field(QuizAttempt, "player"), 987654321),
+)
+attempt_of_session = Compiled(
+    lambda public_id, session_key: QuizAttempt.objects.filter(
+        public_id=public_id, player__isnull=True, session_key=session_key
+    ).order_by()[:1],
+    public_id=(_field(QuizAttempt, "public_id"), _UUID),
+    session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
+)
+REVIEW_FIELDS = (
+    "text",
+    "options",
+    "correct_key",
+    "explanation",
+    "answered_at",
+    "chosen_key",
+    "is_correct",
+    "points",
+)
+review_items = Compiled(
+    lambda attempt_id: (
+        AttemptQuestion.objects.filter(attempt_id=attempt_id)
+        .only(*REVIEW_FIELDS)
+        .order_by("position")
+    ),
+    attempt_id=(_field(AttemptQuestion, "attempt"), 987654321),
+)
+
 
 # The home page's "pick up where you left off": a visitor's five newest active quizzes
 # (QuizAttempt.objects.owned_by(…).active().order_by("-started_at")[:5]).

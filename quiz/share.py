@@ -50,7 +50,9 @@ class Card:
         return "\n".join(part for part in (self.line, self.squares, self.url) if part)
 
 
-def card(attempt: QuizAttempt, url: str = "") -> Card:
+def card(attempt: QuizAttempt, url: str = "", flags: list | None = None) -> Card:
+    """The card of a finished quiz. `flags`: its answers' is_correct in order, when
+    the caller has read them already (else they are read here, and nothing else)."""
     parts = [title(attempt)]
     if attempt.mode != QuizAttempt.Mode.EPISODE:
         parts.append(watched_label(attempt.watched_through))
@@ -59,11 +61,10 @@ def card(attempt: QuizAttempt, url: str = "") -> Card:
     if attempt.timed:
         parts.append("timed")
     parts += [f"{attempt.correct_count}/{attempt.length}", f"{attempt.score:,} pts"]
-    # Only the right/wrong flags are read: no text of the quiz is loaded at all.
-    flags = tuple(
-        bool(right)
-        for right in attempt.items.order_by("position").values_list("is_correct", flat=True)
-    )
+    if flags is None:
+        # Only the right/wrong flags are read: no text of the quiz is loaded at all.
+        flags = attempt.items.order_by("position").values_list("is_correct", flat=True)
+    flags = tuple(bool(right) for right in flags)
     squares = "".join(RIGHT if right else WRONG for right in flags)
     return Card(title=parts[0], line=" · ".join(parts), squares=squares, url=url, flags=flags)
 

@@ -45,7 +45,10 @@ def from_days(days: set[date], today: date) -> Streak:
     return Streak(current=current, longest=longest, played_today=today in days)
 
 
-def streak_for(player: Player | None = None, session_key: str = "", today: date | None = None):
+def streak_for(
+    player: Player | int | None = None, session_key: str = "", today: date | None = None
+):
+    """The daily streak of a player (or their id), else of an anonymous browser's session."""
     attempts = QuizAttempt.objects.finished().filter(mode=QuizAttempt.Mode.DAILY)
     if player is not None:
         attempts = attempts.filter(player=player)

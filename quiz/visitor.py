@@ -25,6 +25,19 @@ def player(request) -> Player | None:
     return None
 
 
+def existing_player(request) -> Player | None:
+    """The signed-in visitor's player if they have one (never created: for pages a GET shows).
+
+    quiz.auth.PlayerBackend reads the player with the user, so this costs no query.
+    """
+    if not request.user.is_authenticated:
+        return None
+    try:
+        return request.user.player
+    except Player.DoesNotExist:
+        return None
+
+
 def attempts(request):
     """The attempts this visitor may open (see QuizAttemptQuerySet.owned_by)."""
     return QuizAttempt.objects.owned_by(request.user, request.session.session_key)

@@ -191,16 +191,35 @@ def test_empty_board_invites_to_play(client, backend):
 
 
 def test_query_budget_for_a_signed_in_player(client, backend, django_assert_max_num_queries):
-    """Session, user and player lookups, then the board: Redis 4 in all, the rank table 8."""
+    """Session, then the user with their player (one query), then the board: with
+    Redis one query for the names; with the rank table the top, then the rows
+    around the player and one count for their ranks."""
     players = [PlayerFactory() for _ in range(60)]
     for i, player in enumerate(players):
         play(player, score=1000 - i)
     client.force_login(players[57].user)
     client.get(URL)  # the first request stamps the session (last seen)
 
-    with django_assert_max_num_queries(4 if backend == "redis" else 8):
+    with django_assert_max_num_queries(3 if backend == "redis" else 5):
         response = client.get(URL, headers=HTMX)
     assert len(rows(response.content.decode())) == 55
+
+
+def test_query_budget_for_a_signed_in_player_in_the_top(
+    client, backend, django_assert_max_num_queries
+):
+    """The player's neighbours are in the top rows: no read of their own."""
+    players = [PlayerFactory() for _ in range(60)]
+    for i, player in enumerate(players):
+        play(player, score=1000 - i)
+    client.force_login(players[3].user)
+    client.get(URL)
+
+    with django_assert_max_num_queries(3):
+        response = client.get(URL, headers=HTMX)
+    html = response.content.decode()
+    assert len(rows(html)) == 50
+    assert "You are <strong>#4</strong>" in html
 
 
 def test_query_budget_for_a_visitor(client, backend, django_assert_max_num_queries):
@@ -211,3 +230,123 @@ def test_query_budget_for_a_visitor(client, backend, django_assert_max_num_queri
     with django_assert_max_num_queries(1):
         response = client.get(URL)
     assert len(rows(response.content.decode())) == 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_table_cells_are_what_the_template_filters_wrote(seed):
+    """table_rows formats the cells once in Python: exactly as {% widthratio %} and
+    floatformat:1 did, rounding halves up from the shortest decimal form."""
+    import random
+
+    from django.template import Context, Template
+    from django.template.defaultfilters import floatformat
+
+    from quiz.leaderboard import Entry
+    from quiz.views.leaderboard import one_decimal, table_rows
+
+    rng = random.Random(seed)
+    values = [0.0, 0.05, 0.15, 0.25, 0.45, 2.675, 12.25, 99.95, 1234.45, 1e-7, 4294967.295]
+    values += [round(rng.uniform(0, 500), rng.choice([1, 2, 3, 6])) for _ in range(300)]
+    values += [rng.uniform(0, 5000) for _ in range(300)]
+    for value in values:
+        assert one_decimal(value) == floatformat(value, 1), value
+    ratio = Template("{% widthratio value 1 100 %}")
+    for correct, length in [(0, 5), (1, 3), (2, 3), (5, 5), (7, 20), (1, 8), (3, 8), (0, 0)]:
+        accuracy = correct / length if length else 0.0
+        entry = Entry(3, 42, "<b>Me</b>", 1234, accuracy, 61.25)
+        (row,) = table_rows([entry], 42)
+        assert row["percent"] == ratio.render(Context({"value": accuracy}))
+        assert row == {
+            "me": True,
+            "rank": "3",
+            "name": "<b>Me</b>",  # escaped by the template, as every name
+            "score": "1234",
+            "percent": row["percent"],
+            "seconds": "61.3",
+        }
+        assert table_rows([entry], 7)[0]["me"] is False
+
+
+def test_a_user_without_a_player_sees_the_board_and_gets_no_player(
+    client, django_assert_max_num_queries
+):
+    """The player comes with the user (quiz.auth.PlayerBackend): a user who has
+    none yet (made by createsuperuser) sees the board, and a GET creates none."""
+    from quiz.models import Player
+    from tests.factories import UserFactory
+
+    play(PlayerFactory(display_name="Anna"), score=900)
+    user = UserFactory()
+    client.force_login(user)
+    client.get(URL)
+
+    with django_assert_max_num_queries(3):  # session, user (with no player), the top
+        html = client.get(URL).content.decode()
+    assert "You are <strong>" not in html
+    assert rows(html) == ["Anna"]
+    assert not Player.objects.filter(user=user).exists()
+
+
+def test_the_filters_default_to_the_signed_in_players_last_choices(client):
+    me = PlayerFactory(watched_through=3, difficulty="hard", quiz_length=20)
+    client.force_login(me.user)
+
+    html = client.get(URL).content.decode()
+
+    assert "20 questions · Untimed · Hard" in html
+    me.refresh_from_db()
+    assert (me.watched_through, me.difficulty, me.quiz_length) == (3, "hard", 20)
+
+
+def test_invalid_filters_show_their_own_choices_every_time(client):
+    """The filters' HTML is memoized only for valid choices: two invalid queries
+    that differ in a valid filter each show theirs."""
+    for difficulty in ("hard", "easy", "hard"):
+        response = client.get(URL, {"length": "99", "difficulty": difficulty})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert f'<option value="{difficulty}" selected>' in html
+        assert "Unknown quiz length “99”" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"period": "week", "length": "20", "difficulty": "hard", "watched": "0", "timed": "1"},
+        {"period": "today", "length": "5", "timed": "0"},
+        {"period": "month"},
+        {"length": "15"},
+        {"length": "10 "},
+        {"difficulty": "HARD"},
+        {"watched": "7"},
+        {"watched": "-1"},
+        {"timed": "true"},
+        {"timed": ""},
+        {"length": ""},
+    ],
+)
+@pytest.mark.parametrize(
+    "defaults",
+    [
+        {},
+        {"watched": 3, "difficulty": "easy", "length": 20},
+        {"watched": None, "difficulty": "", "length": 15},
+        {"watched": "9", "difficulty": "mixed", "length": "5"},
+    ],
+)
+def test_valid_board_agrees_with_the_form(query, defaults):
+    """The view's form-free path gives the board and memo key the form gives, and
+    None exactly when the form is invalid."""
+    from django.http import QueryDict
+
+    from quiz.forms import BoardForm
+
+    data = QueryDict(mutable=True)
+    data.update(query)
+    form = BoardForm(data, defaults=defaults)
+    fast = BoardForm.valid_board(data, defaults=defaults)
+    if form.is_valid():
+        assert fast == (form.board(), form.memo_key)
+    else:
+        assert fast is None

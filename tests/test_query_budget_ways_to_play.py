@@ -44,7 +44,8 @@ def test_daily_page_budget(daily_player, django_assert_max_num_queries):
 @time_machine.travel(DAY, tick=False)
 def test_daily_results_budget(daily_player, django_assert_max_num_queries):
     client, attempt = daily_player
-    with django_assert_max_num_queries(budget(9)):
+    # Session, user with player, the quiz, its questions, the day's rank, the streak.
+    with django_assert_max_num_queries(budget(6)):
         response = client.get(reverse("quiz:results", args=[attempt.public_id]))
     assert response.status_code == 200
 

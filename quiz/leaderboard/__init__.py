@@ -117,12 +117,21 @@ def board_page(
     limit: int = TOP_LIMIT,
     now: datetime | None = None,
 ) -> tuple[list[Entry], Standing | None]:
-    """top() and standing() for one page, with one query for the players' names."""
+    """top() and standing() for one page, with at most one query for the players' names.
+
+    A player in the top rows has their neighbours there too: the window is
+    read from the board only for a player further down.
+    """
     backend = _backend()
     key = board.key(now)
     rows = backend.top(key, limit)
     player_id = getattr(player, "pk", player)
-    window = backend.window(key, player_id, NEIGHBOURS) if player_id else None
+    window = None
+    if player_id:
+        whole_board = len(rows) < limit
+        window = _window_in(rows, player_id, NEIGHBOURS, whole_board=whole_board)
+        if window is None and not whole_board:
+            window = backend.window(key, player_id, NEIGHBOURS)
     names = _names(rows + (window or []), key, backend)
     # A player deleted while Redis was unreachable has no name: leave them out.
     entries = [row.entry(names[row.player_id]) for row in rows if row.player_id in names]
@@ -229,6 +238,16 @@ def _names(rows: list[Row], key: str, backend: Backend) -> dict[int, str]:
             logger.warning("leaderboard: the Redis copy of %s disagrees with the database", key)
             backend.invalidate()
     return names
+
+
+def _window_in(rows: list[Row], player_id: int, around: int, *, whole_board: bool):
+    """The player's window cut from the board's first rows (ranked from 1), as
+    Backend.window would read it; None when the player is not among them or
+    their neighbours below may be past them (unless the rows are the whole board)."""
+    position = next((i for i, row in enumerate(rows) if row.player_id == player_id), None)
+    if position is None or (position + around >= len(rows) and not whole_board):
+        return None
+    return rows[max(position - around, 0) : position + around + 1]
 
 
 def _standing(window: list[Row], player_id: int, names: dict[int, str]) -> Standing | None:

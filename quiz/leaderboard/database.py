@@ -9,16 +9,89 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
 
-from quiz.leaderboard.ranking import HIDDEN_NAME, Row, best_rows_sql, rank_in_order
-from quiz.models import LeaderboardEntry
+from quiz.leaderboard.ranking import HIDDEN_NAME, Row, as_datetime, best_rows_sql, rank_in_order
+from quiz.models import LeaderboardEntry, Player
+
+# The reads of a board page, as plain SQL written once per database vendor
+# (quiz.prepared does the same for the play pages): building and compiling
+# them through the ORM cost several times what the database spends running
+# them. The same statements run on SQLite and PostgreSQL; {entry} and {player}
+# are the quoted table names, everything else is a parameter.
+_COLUMNS = (
+    "e.player_id, e.attempt_id, e.score, e.seconds, e.correct_count, e.length, "
+    "e.finished_at, p.display_name, p.display_name_hidden"
+)
+_FROM = "{entry} e INNER JOIN {player} p ON p.id = e.player_id"
+_ORDER = "e.sort_key, e.finished_at, e.player_id"
+_ORDER_DESC = "e.sort_key DESC, e.finished_at DESC, e.player_id DESC"
+# The first `limit` rows of a board, best first: board order is sort key, then
+# finishing time, then player id (ORM: filter(board=…).order_by(*those)[:limit]).
+TOP = f"SELECT {_COLUMNS} FROM {_FROM} WHERE e.board = %s ORDER BY {_ORDER} LIMIT %s"  # noqa: S608
+# The player's own sort key and finishing time, by the unique (board, player) index.
+_OWN = "(SELECT o.{column} FROM {entry} o WHERE o.board = %(board)s AND o.player_id = %(player)s)"
+_KEY, _AT = _OWN.replace("{column}", "sort_key"), _OWN.replace("{column}", "finished_at")
+# Rows that sort before the player's own: a smaller key, or the same key and an
+# earlier finish, or the same key and finish and a smaller player id.
+_BEFORE = (
+    f"(e.sort_key < {_KEY} OR (e.sort_key = {_KEY} AND e.finished_at < {_AT}) "
+    f"OR (e.sort_key = {_KEY} AND e.finished_at = {_AT} AND e.player_id < %(player)s))"
+)
+# Up to `around` rows before the player's and the player's with up to `around`
+# after it, in any order; none when the player is not on the board. The
+# redundant sort_key bounds make each side a short index range scan starting at
+# the player's row.
+WINDOW = (
+    f"SELECT * FROM (SELECT {_COLUMNS} FROM {_FROM} WHERE e.board = %(board)s "  # noqa: S608
+    f"AND e.sort_key <= {_KEY} AND {_BEFORE} ORDER BY {_ORDER_DESC} LIMIT %(around)s) above "
+    f"UNION ALL SELECT * FROM (SELECT {_COLUMNS} FROM {_FROM} WHERE e.board = %(board)s "
+    f"AND e.sort_key >= {_KEY} AND NOT {_BEFORE} ORDER BY {_ORDER} LIMIT %(rest)s) rest"
+)
+# Rows with a smaller key than the given one, and rows with a key no larger, in one scan.
+RANK_BASE = (
+    "SELECT COUNT(CASE WHEN e.sort_key < %s THEN 1 END), COUNT(*) "
+    "FROM {entry} e WHERE e.board = %s AND e.sort_key <= %s"
+)
+COUNT_BETTER = "SELECT COUNT(*) FROM {entry} e WHERE e.board = %s AND e.sort_key < %s"
+
+_statements: dict[tuple[str, str], str] = {}
+
+
+def _sql(template: str) -> str:
+    """The statement for this connection's vendor, with its table names quoted (built once)."""
+    key = (connection.vendor, template)
+    sql = _statements.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _statements[key] = template.replace(
+            "{entry}", quote(LeaderboardEntry._meta.db_table)
+        ).replace("{player}", quote(Player._meta.db_table))
+    return sql
+
+
+def _fetch(template: str, params) -> list[Row]:
+    """Rows of a board read by TOP or WINDOW, with their players' public names."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(template), params)
+        found = cursor.fetchall()
+    return [
+        Row(
+            player_id,
+            attempt_id,
+            score,
+            seconds,
+            correct,
+            length,
+            as_datetime(finished_at),
+            name=HIDDEN_NAME if hidden else name,
+        )
+        for player_id, attempt_id, score, seconds, correct, length, finished_at, name, hidden in found
+    ]
 
 
 class DatabaseBackend:
     """The rank table: one LeaderboardEntry per (board, player), best first by sort_key."""
 
-    ORDER = ("sort_key", "finished_at", "player_id")
     FIELDS = (
         "player_id",
         "attempt_id",
@@ -32,64 +105,41 @@ class DatabaseBackend:
         "player__display_name_hidden",
     )
 
-    def _rows(self, queryset) -> list[Row]:
-        rows = []
-        for e in queryset.values(*self.FIELDS):
-            name = HIDDEN_NAME if e["player__display_name_hidden"] else e["player__display_name"]
-            rows.append(
-                Row(
-                    e["player_id"],
-                    e["attempt_id"],
-                    e["score"],
-                    e["seconds"],
-                    e["correct_count"],
-                    e["length"],
-                    e["finished_at"],
-                    name=name,
-                )
-            )
-        return rows
-
     def top(self, key: str, limit: int) -> list[Row]:
-        entries = LeaderboardEntry.objects.filter(board=key).order_by(*self.ORDER)[:limit]
-        return rank_in_order(self._rows(entries))
+        return rank_in_order(_fetch(TOP, [key, limit]))
 
     def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
-        board = LeaderboardEntry.objects.filter(board=key)
-        own = next(
-            iter(board.filter(player_id=player_id).values("sort_key", "finished_at")[:1]), None
-        )
-        if own is None:
+        """Two statements: the rows each side of the player's, then one count for the ranks.
+
+        Each side is a short index range scan starting at the player's own row
+        (read by a subquery on the unique (board, player) index); the count is
+        one index range scan up to the window's first sort key.
+        """
+        params = {"board": key, "player": player_id, "around": around, "rest": around + 1}
+        window = _fetch(WINDOW, params)
+        if not any(row.player_id == player_id for row in window):
             return None
-        same = Q(sort_key=own["sort_key"])
-        before = (
-            Q(sort_key__lt=own["sort_key"])
-            | (same & Q(finished_at__lt=own["finished_at"]))
-            | (same & Q(finished_at=own["finished_at"], player_id__lt=player_id))
-        )
-        # The redundant sort_key bounds make each side a short index range scan
-        # starting at the player's own row.
-        above = self._rows(
-            board.filter(before, sort_key__lte=own["sort_key"]).order_by(
-                *(f"-{f}" for f in self.ORDER)
-            )[:around]
-        )[::-1]
-        rest = self._rows(
-            board.filter(~before, sort_key__gte=own["sort_key"]).order_by(*self.ORDER)[: around + 1]
-        )
-        window = above + rest
-        # One index range scan counts the rows better than each distinct key shown.
-        keys = sorted({row.sort_key for row in window})
-        better = board.filter(sort_key__lt=keys[-1]).aggregate(
-            **{f"k{i}": Count("sort_key", filter=Q(sort_key__lt=k)) for i, k in enumerate(keys)}
-        )
-        rank_of = {k: better[f"k{i}"] + 1 for i, k in enumerate(keys)}
+        window.sort(key=lambda row: (row.sort_key, row.finished_at, row.player_id))
+        # A row's rank is 1 + the rows with a smaller sort key. Every row before
+        # the window sorts before its first row, so has a sort key no larger
+        # than the first's: a window row with a larger key ranks after all of
+        # them and after the window's rows with keys in between.
+        first = window[0].sort_key
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(RANK_BASE), [first, key, first])
+            smaller, not_larger = cursor.fetchone()
         for row in window:
-            row.rank = rank_of[row.sort_key]
+            if row.sort_key == first:
+                row.rank = smaller + 1
+            else:
+                between = sum(1 for r in window if first < r.sort_key < row.sort_key)
+                row.rank = not_larger + between + 1
         return window
 
     def count_better(self, key: str, key_value: int) -> int:
-        return LeaderboardEntry.objects.filter(board=key, sort_key__lt=key_value).count()
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(COUNT_BETTER), [key, key_value])
+            return cursor.fetchone()[0]
 
     def record(self, player_id: int, best: dict[str, Row | None], now: datetime) -> None:
         with transaction.atomic():

@@ -172,9 +172,23 @@ def rows_match_database(key: str, rows: list[Row]) -> dict[int, tuple[str, bool]
 
     One query, which also reads the names; a row Redis holds but the database
     does not (a restored database, ids reused by new players) is left out.
+    Plain SQL (every Redis board page runs it): the ORM's
+    LeaderboardEntry.objects.filter(board=key, player_id__in=…) with the
+    player's name and hidden flag.
     """
     wanted = {row.player_id: row.sort_key for row in rows}
-    found = LeaderboardEntry.objects.filter(board=key, player_id__in=wanted).values_list(
-        "player_id", "sort_key", "player__display_name", "player__display_name_hidden"
+    if not wanted:
+        return {}
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(wanted))
+    # Only the models' own table names and placeholders are formatted in.
+    sql = (
+        "SELECT e.player_id, e.sort_key, p.display_name, p.display_name_hidden "  # noqa: S608
+        f"FROM {quote(LeaderboardEntry._meta.db_table)} e "
+        f"INNER JOIN {quote(Player._meta.db_table)} p ON p.id = e.player_id "
+        f"WHERE e.board = %s AND e.player_id IN ({marks})"
     )
-    return {pk: (name, hidden) for pk, sort, name, hidden in found if wanted[pk] == sort}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, *wanted])
+        found = cursor.fetchall()
+    return {pk: (name, bool(hidden)) for pk, sort, name, hidden in found if wanted[pk] == sort}

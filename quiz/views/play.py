@@ -274,35 +274,68 @@ def question(request, public_id, position: int):
     return render(request, _partial(request, template, "question-card"), context)
 
 
+def _owned_results_attempt(request, public_id) -> QuizAttempt:
+    """The attempt as _owned_attempt finds it (else 404), read by SQL compiled once."""
+    attempt = None
+    if request.user.is_authenticated:
+        player = visitor.existing_player(request)
+        if player is not None:
+            attempt = prepared.attempt_of_player.first(public_id=public_id, player_id=player.pk)
+    elif request.session.session_key:
+        attempt = prepared.attempt_of_session.first(
+            public_id=public_id, session_key=request.session.session_key
+        )
+    if attempt is None:
+        raise Http404("No such quiz.")
+    return attempt
+
+
+def review_rows(items) -> list[dict]:
+    """The review's rows with what they show worked out once, here: the template
+    then prints strings and booleans from dicts, with no model property, attribute
+    lookup (tried after a failed dict lookup) or number formatting per cell."""
+    return [
+        {
+            "text": item.text,
+            "is_correct": item.is_correct,
+            "timed_out": item.timed_out,
+            "chosen_text": item.chosen_text,
+            "correct_text": item.correct_text,
+            "points": str(item.points),
+            "explanation": item.explanation,
+        }
+        for item in items
+    ]
+
+
 @require_GET
 def results(request, public_id):
-    attempt = _owned_attempt(request, public_id)
+    attempt = _owned_results_attempt(request, public_id)
     if not attempt.is_finished:
         return redirect(attempt)
-    items = list(attempt.items.all())
+    # Its questions are read only now that it is finished (their answers are shown);
+    # for the review and the card only (prepared.REVIEW_FIELDS).
+    items = prepared.review_items.all(attempt_id=attempt.pk)
     # The rank is on the board of the quiz's own format, or there is none.
     board = leaderboard.Board.from_attempt(attempt)
     not_ranked = leaderboard.not_ranked_because(attempt)
-    rank = daily_rank = None
+    rank = daily_rank = streak = None
     if attempt.mode == QuizAttempt.Mode.DAILY:
         daily_rank = daily.rank_of(attempt)
+        streak = streaks.streak_for(attempt.player_id, attempt.session_key)
     elif board is not None:
         rank = leaderboard.rank_for(board, attempt.score, attempt.seconds)
-    player = attempt.player
-    streak = None
-    if attempt.mode == QuizAttempt.Mode.DAILY:
-        streak = streaks.streak_for(player, attempt.session_key)
-    remembered = visitor.remembered_watched(request)
-    offer_level = attempt.mode == QuizAttempt.Mode.EPISODE and (
-        remembered is None or remembered < attempt.watched_through
-    )
+    offer_level = False
+    if attempt.mode == QuizAttempt.Mode.EPISODE:
+        remembered = visitor.remembered_watched(request)
+        offer_level = remembered is None or remembered < attempt.watched_through
     share_url = request.build_absolute_uri(reverse("quiz:share", args=[attempt.share_token]))
     return render(
         request,
         "quiz/results.html",
         {
             "attempt": attempt,
-            "items": items,
+            "review": review_rows(items),
             "board": board,
             "rank": rank,
             "not_ranked": not_ranked,
@@ -311,7 +344,7 @@ def results(request, public_id):
             "daily_number": daily.number(attempt.daily_date) if attempt.daily_date else None,
             "streak": streak,
             "offer_level": offer_level,
-            "card": share.card(attempt, share_url),
+            "card": share.card(attempt, share_url, flags=[item.is_correct for item in items]),
         },
     )
 
