@@ -91,8 +91,12 @@ def test_the_chosen_theme_overrides_the_system_and_passes_too(browser, live_serv
     page = context.new_page()
     try:
         page.goto(live_server.url + "/")
-        page.click(f"footer button[value={theme}]")
-        # Applied by quiz.js at once, or by the server after the form's POST: either way, wait for it.
+        # quiz.js applies it at once and remembers it with the form's POST in the
+        # background: reload only once the server has answered that POST (its cookie).
+        with page.expect_response(
+            lambda r: r.request.method == "POST" and r.url.endswith("/theme/")
+        ):
+            page.click(f"footer button[value={theme}]")
         expect(page.locator("html")).to_have_attribute("data-theme", theme)
         page.reload()  # remembered by the server, not by the script
         assert page.evaluate("document.documentElement.dataset.theme") == theme
