@@ -576,6 +576,9 @@ def prepare(db: str, tmp: Path, bank: int) -> tuple[dict, callable]:
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'cost.sqlite3'}"
         env["REDIS_URL"] = ""
+    # Static files collected into this run's own folder, not the checkout's
+    # staticfiles/ (a test run or `make run` in the same checkout reads that one).
+    env["HHQUIZ_DATA_DIR"] = str(tmp)
     full = {**os.environ, **env}
     manage = [PY, str(ROOT / "manage.py")]
     step(f"{db}: migrate, seed {bank:,} questions, collectstatic")

@@ -132,6 +132,9 @@ class Server:
         else:
             env["DATABASE_URL"] = f"sqlite:///{self.tmp / 'load.sqlite3'}"
             env["REDIS_URL"] = ""
+        # Static files collected into the run's own folder, not the checkout's
+        # staticfiles/ (a test run or `make run` in the same checkout reads that one).
+        env["HHQUIZ_DATA_DIR"] = str(self.tmp)
         self.env = {**os.environ, **env}
         manage = [PY, str(ROOT / "manage.py")]
         step("migrate")
