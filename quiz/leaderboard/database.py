@@ -92,6 +92,7 @@ def _fetch(template: str, params) -> list[Row]:
 class DatabaseBackend:
     """The rank table: one LeaderboardEntry per (board, player), best first by sort_key."""
 
+    # A row's columns besides its board, in Row's order (sort_key last).
     FIELDS = (
         "player_id",
         "attempt_id",
@@ -101,8 +102,6 @@ class DatabaseBackend:
         "length",
         "finished_at",
         "sort_key",
-        "player__display_name",
-        "player__display_name_hidden",
     )
 
     def top(self, key: str, limit: int) -> list[Row]:
@@ -166,7 +165,7 @@ class DatabaseBackend:
                 entries,
                 update_conflicts=True,
                 unique_fields=["board", "player"],
-                update_fields=["attempt", *self.FIELDS[2:8]],
+                update_fields=["attempt", *self.FIELDS[2:]],
             )
 
     def improve(self, player_id: int, keys: list[str], row: Row, now: datetime) -> list[str]:
@@ -181,17 +180,7 @@ class DatabaseBackend:
         if not keys:
             return []
         table = connection.ops.quote_name(LeaderboardEntry._meta.db_table)
-        columns = (
-            "board",
-            "player_id",
-            "attempt_id",
-            "score",
-            "seconds",
-            "correct_count",
-            "length",
-            "finished_at",
-            "sort_key",
-        )
+        columns = ("board", *self.FIELDS)
         values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(keys))
         changed = ", ".join(f"{c} = excluded.{c}" for c in columns[2:])
         finished_at = LeaderboardEntry._meta.get_field("finished_at").get_db_prep_value(
