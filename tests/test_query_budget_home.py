@@ -11,7 +11,7 @@ from tests.playing import start
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def cache_queries() -> int:
+def session_and_cache_queries() -> int:
     """Without Redis the default cache is a database table: one query for both keys,
     and the session is read from its table (with Redis, from Redis)."""
     return 0 if "Redis" in settings.CACHES["default"]["BACKEND"] else 2
@@ -28,4 +28,4 @@ def test_home_page_budget(client):
     assert response.status_code == 200
     assert "Any category (40 questions)" in response.content.decode()
     # The user with their player, their active quizzes, the banks.
-    assert len(queries) == 3 + cache_queries(), [q["sql"][:80] for q in queries]
+    assert len(queries) == 3 + session_and_cache_queries(), [q["sql"][:80] for q in queries]
