@@ -675,6 +675,11 @@ def main() -> None:
     parser.add_argument("--aged-players", type=int, default=2000)
     parser.add_argument("--profile", metavar="ENDPOINT", help="print a cProfile of one endpoint")
     parser.add_argument("--json", metavar="FILE", help="also write the raw figures here")
+    parser.add_argument(
+        "--keep-callgrind",
+        metavar="DIR",
+        help="copy callgrind's dumps (one per endpoint) here, for callgrind_annotate",
+    )
     args = parser.parse_args()
     endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
     unknown = set(endpoints) - set(ENDPOINTS)
@@ -729,6 +734,8 @@ def main() -> None:
             }
             step("callgrind run (slow: about 50× slower than normal)")
             icount = run_child(env, opts_ic, tmp, True)
+            if args.keep_callgrind:
+                shutil.copytree(tmp / "cg-icount", args.keep_callgrind, dirs_exist_ok=True)
         if not args.no_time:
             timing = run_child(
                 env,
