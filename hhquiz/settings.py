@@ -71,19 +71,32 @@ ROOT_URLCONF = "hhquiz.urls"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # The project's templates (templates/): Jinja2, with partials ("page.html#block"),
+        # cached url()/static() and memo(): hhquiz/templating.py, quiz/templating.py.
+        "BACKEND": "hhquiz.templating.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
+        "APP_DIRS": False,
         "OPTIONS": {
+            "environment": "hhquiz.templating.environment",
             "context_processors": [
-                "django.template.context_processors.request",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quiz.theme.context",
             ],
-            # cached: {% url %} and {% static %} with their results cached, {% memo %}.
-            "builtins": ["django_htmx.templatetags.django_htmx", "quiz.templatetags.cached"],
+        },
+    },
+    {
+        # Django's own engine, for the admin (and the project's admin overrides in quiz/templates/admin/).
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
         },
     },
 ]

@@ -44,7 +44,7 @@ def daily_page(request):
         "streak": streaks.streak_for(player, session_key, day),
         "length": daily.LENGTH,
     }
-    return render(request, _partial(request, "quiz/daily.html", "daily-card"), context)
+    return render(request, _partial(request, "quiz/daily.html", "daily_card"), context)
 
 
 @require_POST

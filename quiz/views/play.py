@@ -1,7 +1,7 @@
 """Playing a quiz: the start form, one question at a time, feedback, results.
 
 Every page works as plain HTML forms (POST, redirect, GET); with htmx the same
-views return just the `question-card` partial of the same template.
+views return just the `question_card` block of the same template.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def home(request):
     initial.update({name: request.GET[name] for name in START_FIELDS if name in request.GET})
     form = StartQuizForm(initial=initial)
     if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "quiz/home.html#category-field", {"form": form})
+        return render(request, "quiz/home.html#category_field", {"form": form})
     return render(request, "quiz/home.html", _home_context(request, form))
 
 
@@ -211,7 +211,7 @@ def _blank_report_form() -> tuple[ReportForm, str]:
     global _blank_report
     if _blank_report is None:
         form = ReportForm()
-        html = render_to_string("quiz/question.html#report-fields", {"report_form": form})
+        html = render_to_string("quiz/question.html#report_fields", {"report_form": form})
         _blank_report = form, html
     return _blank_report
 
@@ -259,7 +259,7 @@ def question(request, public_id, position: int):
         if error is None and not request.htmx:
             return redirect("quiz:question", public_id=attempt.public_id, position=position)
         context = _question_context(attempt, item, error=error)
-        return render(request, _partial(request, template, "question-card"), context, status=status)
+        return render(request, _partial(request, template, "question_card"), context, status=status)
 
     if not item.is_answered:
         if attempt.status != QuizAttempt.Status.ACTIVE:
@@ -271,7 +271,7 @@ def question(request, public_id, position: int):
         # out, or the page was left open without JavaScript) is a time-out.
         play.expire(attempt, item)
     context = _question_context(attempt, item)
-    return render(request, _partial(request, template, "question-card"), context)
+    return render(request, _partial(request, template, "question_card"), context)
 
 
 def _owned_results_attempt(request, public_id) -> QuizAttempt:

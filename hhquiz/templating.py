@@ -1,0 +1,89 @@
+"""The project's templates: Jinja2 through Django's own backend, with partials.
+
+Why Jinja2: a template compiles to Python functions, so a variable costs a
+dictionary or attribute read and an escape, where Django's engine walks a node
+tree and tries `obj[name]`, then `getattr`, then localises. The question card,
+rendered after every answer, cost about 1.6 M instructions with Django's engine
+and 0.5 M with Jinja2 (benchmarks/cost.py; README "Performance").
+
+What Django's backend does not have, added here:
+- **partials**: `render(request, "quiz/question.html#question_card", ...)`
+  renders only that `{% block %}` of the template, with the same context
+  (django-htmx's pattern: the same template serves the full page and the htmx
+  swap). A block defined at the top level of a child template and not in its
+  parent is never rendered with the page: it is a partial on its own.
+- **the test client's view of templates**: each render sends Django's
+  `template_rendered` signal (nothing listens outside tests), so
+  `response.context` and `assertTemplateUsed` work as with Django's engine.
+- **globals** (quiz.templating): `url()` and `static()` caching their results,
+  `memo()` for fragments rendered once per process, `htmx_script()` (django-htmx)
+  with the response's CSP nonce;
+  **filters**: Django's `date`, `floatformat`, `pluralize`, `capfirst`,
+  `default` (any false value, as in Django), `default_if_none`, `stringformat`,
+  `urlencode`, `yesno`, `add`.
+- the output is a SafeString, as Django's engine gives it (escaped as it was
+  rendered): HTML rendered once and put into another template stays HTML.
+- a missing variable renders as "" and so do its attributes (ChainableUndefined),
+  as with Django's engine.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from django.template import TemplateDoesNotExist
+from django.template.backends import jinja2 as django_jinja2
+from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
+from django.test.signals import template_rendered
+from django.utils.safestring import SafeString
+
+
+class Jinja2(django_jinja2.Jinja2):
+    """Django's Jinja2 backend, plus "template.html#block" partials."""
+
+    def get_template(self, template_name):
+        name, _, block = template_name.partition("#")
+        template = super().get_template(name).template
+        if block and block not in template.blocks:
+            raise TemplateDoesNotExist(template_name, backend=self)
+        return Template(template, self, block or None)
+
+
+class Template(django_jinja2.Template):
+    def __init__(self, template, backend, block=None):
+        super().__init__(template, backend)
+        self.block = block
+        # assertTemplateUsed reads .name
+        self.name = template.name if block is None else f"{template.name}#{block}"
+
+    def render(self, context=None, request=None):
+        context = {} if context is None else dict(context)
+        if request is not None:
+            context["request"] = request
+            context["csrf_input"] = csrf_input_lazy(request)
+            context["csrf_token"] = csrf_token_lazy(request)
+            for context_processor in self.backend.template_context_processors:
+                context.update(context_processor(request))
+        template_rendered.send(sender=self, template=self, context=context)
+        try:
+            if self.block is None:
+                return SafeString(self.template.render(context))
+            template = self.template
+            return SafeString(
+                template.environment.concat(
+                    template.blocks[self.block](template.new_context(context))
+                )
+            )
+        except jinja2.TemplateSyntaxError as exc:
+            new = django_jinja2.TemplateSyntaxError(exc.args)
+            new.template_debug = django_jinja2.get_exception_info(exc)
+            raise new from exc
+
+
+def environment(**options) -> jinja2.Environment:
+    from quiz import templating
+
+    options["undefined"] = jinja2.ChainableUndefined
+    env = jinja2.Environment(**options)
+    env.globals.update(templating.GLOBALS)
+    env.filters.update(templating.FILTERS)
+    return env

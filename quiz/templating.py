@@ -1,0 +1,170 @@
+"""What the templates call (Jinja2 globals and filters; the environment is hhquiz.templating).
+
+`url()` and `static()` give the output of Django's reverse() and static(),
+caching the result (a page header alone made 14 such calls per request):
+- a URL whose arguments are all UUIDs or non-negative integers (or none), as a
+  pattern per view name, script prefix, URLconf and current app: reverse() once
+  with stand-in values, then the real values are put in their place (both
+  converters write str(value)); keyword arguments and anything else go to
+  reverse() every time;
+- a static URL per path, script prefix and STATIC_URL.
+`memo()` renders a fragment once per process and key. tests/test_templating.py
+pins all three to Django's output.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import jinja2
+from django.conf import settings
+from django.template import defaultfilters
+from django.templatetags.static import static as django_static
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.timezone import template_localtime
+from django_htmx.jinja import htmx_script as django_htmx_script
+from markupsafe import Markup
+
+# Stand-in values: valid for the uuid and int converters, and unlikely in a real URL.
+_STAND_IN = {
+    uuid.UUID: [uuid.UUID(f"0ddba11c-0ffe-4e0f-8bad-{i:012x}") for i in range(4)],
+    int: [9_876_543_210 + i for i in range(4)],
+}
+_patterns: dict[tuple, tuple[str, ...] | None] = {}
+_static: dict[tuple, str] = {}
+
+
+def _kind(value):
+    if type(value) is uuid.UUID:
+        return uuid.UUID
+    if type(value) is int and value >= 0:
+        return int
+    return None
+
+
+def _current_app(request) -> str | None:
+    """As Django's {% url %}: the request's current_app, else its resolved namespace."""
+    if request is None:
+        return None
+    try:
+        return request.current_app
+    except AttributeError:
+        try:
+            return request.resolver_match.namespace
+        except AttributeError:
+            return None
+
+
+def _pattern(view_name: str, kinds: tuple, env: tuple) -> tuple[str, ...] | None:
+    """The URL split around its arguments, or None when it cannot be cached."""
+    key = (view_name, kinds, env)
+    try:
+        return _patterns[key]
+    except KeyError:
+        pass
+    used = {kind: 0 for kind in _STAND_IN}
+    stand_ins = []
+    for kind in kinds:
+        stand_ins.append(_STAND_IN[kind][used[kind]])
+        used[kind] += 1
+    text = reverse(view_name, args=stand_ins, current_app=env[2])
+    pieces = []
+    for value in map(str, stand_ins):
+        head, sep, text = text.partition(value)
+        if not sep or value in text:
+            pieces = None
+            break
+        pieces.append(head)
+    pattern = None if pieces is None else (*pieces, text)
+    _patterns[key] = pattern
+    return pattern
+
+
+@jinja2.pass_context
+def url(context, view_name: str, *args, **kwargs) -> str:
+    """reverse(view_name, args=args or kwargs=kwargs), as Django's {% url %} (raises NoReverseMatch)."""
+    current_app = _current_app(context.get("request"))
+    if kwargs or len(args) > 4:
+        return reverse(view_name, args=args or None, kwargs=kwargs or None, current_app=current_app)
+    kinds = tuple(map(_kind, args))
+    if None in kinds:
+        return reverse(view_name, args=args, current_app=current_app)
+    env = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, current_app)
+    pattern = _pattern(view_name, kinds, env)
+    if pattern is None:
+        return reverse(view_name, args=args, current_app=current_app)
+    link = pattern[0]
+    for value, piece in zip(args, pattern[1:], strict=True):
+        link += str(value) + piece
+    return link
+
+
+def static(path: str) -> str:
+    """Django's static(path), cached per path, script prefix and STATIC_URL."""
+    key = (path, get_script_prefix(), settings.STATIC_URL)
+    try:
+        return _static[key]
+    except KeyError:
+        value = _static[key] = django_static(path)
+        return value
+
+
+MEMO_ENTRIES = 512
+_memo: dict[tuple, Markup] = {}
+
+
+def memo(name: str, *key, caller) -> Markup:
+    """`{% call memo("nav", signed_in) %}…{% endcall %}`: the block rendered once per
+    process for each (name, key, script prefix), then its HTML reused.
+
+    For fragments that are a pure function of their key, such as links that
+    depend only on whether the visitor is signed in. `name` names the fragment
+    and must be unique in the project. Never put a CSRF token, a CSP nonce or
+    anything else per request inside.
+    """
+    # The script prefix too: URLs inside the block depend on it.
+    memo_key = (name, key, get_script_prefix())
+    try:
+        return _memo[memo_key]
+    except KeyError:
+        pass
+    html = Markup(caller())
+    if len(_memo) >= MEMO_ENTRIES:
+        _memo.clear()
+    _memo[memo_key] = html
+    return html
+
+
+@jinja2.pass_context
+def htmx_script(context) -> Markup:
+    """django-htmx's script tag, with this response's CSP nonce."""
+    return Markup(django_htmx_script(nonce=context.get("csp_nonce")))
+
+
+def date(value, arg=None):
+    """Django's |date, in the current time zone as Django's engine gives it."""
+    if isinstance(value, datetime.datetime):
+        value = template_localtime(value)
+    return defaultfilters.date(value, arg)
+
+
+def default(value, arg):
+    """Django's |default: any false value (Jinja2's own only replaces undefined ones)."""
+    return value or arg
+
+
+GLOBALS = {"url": url, "static": static, "memo": memo, "htmx_script": htmx_script}
+
+FILTERS = {
+    "date": date,
+    "default": default,
+    "floatformat": defaultfilters.floatformat,
+    "pluralize": defaultfilters.pluralize,
+    "capfirst": defaultfilters.capfirst,
+    "default_if_none": defaultfilters.default_if_none,
+    "stringformat": defaultfilters.stringformat,
+    "urlencode": defaultfilters.urlencode,
+    "yesno": defaultfilters.yesno,
+    "add": defaultfilters.add,
+}
