@@ -83,7 +83,8 @@ def environment(**options) -> jinja2.Environment:
     from quiz import templating
 
     options["undefined"] = jinja2.ChainableUndefined
-    env = jinja2.Environment(**options)
+    options.pop("autoescape", None)  # always on
+    env = jinja2.Environment(autoescape=True, **options)
     env.globals.update(templating.GLOBALS)
     env.filters.update(templating.FILTERS)
     return env

@@ -21,7 +21,7 @@ import jinja2
 from django.conf import settings
 from django.template import defaultfilters
 from django.templatetags.static import static as django_static
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.timezone import template_localtime
 from django_htmx.jinja import htmx_script as django_htmx_script
 from markupsafe import Markup
@@ -129,7 +129,7 @@ def memo(name: str, *key, caller) -> Markup:
         return _memo[memo_key]
     except KeyError:
         pass
-    html = Markup(caller())
+    html = caller()  # Markup: the block's output, escaped as it was rendered
     if len(_memo) >= MEMO_ENTRIES:
         _memo.clear()
     _memo[memo_key] = html
@@ -137,9 +137,9 @@ def memo(name: str, *key, caller) -> Markup:
 
 
 @jinja2.pass_context
-def htmx_script(context) -> Markup:
-    """django-htmx's script tag, with this response's CSP nonce."""
-    return Markup(django_htmx_script(nonce=context.get("csp_nonce")))
+def htmx_script(context) -> str:
+    """django-htmx's script tag (a SafeString), with this response's CSP nonce."""
+    return django_htmx_script(nonce=context.get("csp_nonce"))
 
 
 def date(value, arg=None):
