@@ -419,6 +419,8 @@ def child(opts: dict) -> None:
         import pstats
 
         stats = pstats.Stats(profiler, stream=sys.stderr)
+        if opts.get("profile_out"):
+            stats.dump_stats(opts["profile_out"])
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(30)
     Path(opts["out"]).write_text(json.dumps(result))
@@ -674,6 +676,9 @@ def main() -> None:
     parser.add_argument("--aged", action="store_true", help="after a simulated day of play")
     parser.add_argument("--aged-players", type=int, default=2000)
     parser.add_argument("--profile", metavar="ENDPOINT", help="print a cProfile of one endpoint")
+    parser.add_argument(
+        "--profile-out", metavar="FILE", help="with --profile: also save the stats (pstats) here"
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the raw figures here")
     parser.add_argument(
         "--keep-callgrind",
@@ -715,6 +720,7 @@ def main() -> None:
                     "tag": "profile",
                     "mode": "profile",
                     "profile": args.profile,
+                    "profile_out": args.profile_out,
                     "n": args.time_n,
                 },
                 tmp,

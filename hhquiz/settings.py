@@ -73,6 +73,7 @@ TEMPLATES = [
     {
         # The project's templates (templates/): Jinja2, with partials ("page.html#block"),
         # cached url()/static() and memo(): hhquiz/templating.py, quiz/templating.py.
+        "NAME": "jinja2",
         "BACKEND": "hhquiz.templating.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,

@@ -4,12 +4,21 @@ Any request with a session cookie reads its session row (or, with Redis, on
 a cache miss). The read is Django's own query, compiled once per process
 (quiz.prepared), with the same expiry condition; writing, rotation at log-in,
 flushing at log-out and expiry are Django's, untouched.
+
+Decoding a row checks its signature (an HMAC under SECRET_KEY: two SHA-256
+runs, a signer built per call, base64 and zlib), a tenth of a signed-in
+question page. A row's data only changes when the session is written, so the
+result of checking a given string is kept (bounded, per process): the same
+string, under the same keys, is the same verdict. The JSON is parsed anew on
+every read, so no two requests share a dict.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
@@ -35,4 +44,25 @@ class CompiledRead:
         )
         if session is None:
             self._session_key = None
+        return session
+
+
+VERIFIED_ENTRIES = 10_000
+_verified: dict[tuple, str] = {}
+
+
+class VerifiedDecode:
+    """Mixin for a session store whose decode() checks a signature: a string already
+    verified under the current keys is parsed without checking it again."""
+
+    def decode(self, session_data):
+        key = (session_data, settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+        text = _verified.get(key)
+        if text is not None:
+            return json.loads(text)
+        session = super().decode(session_data)
+        if session:  # {} is also what a bad signature gives: never remembered
+            if len(_verified) >= VERIFIED_ENTRIES:
+                _verified.clear()
+            _verified[key] = json.dumps(session)
         return session

@@ -2,8 +2,8 @@
 
 from django.contrib.sessions.backends import cached_db
 
-from quiz.sessions import CompiledRead
+from quiz.sessions import CompiledRead, VerifiedDecode
 
 
-class SessionStore(CompiledRead, cached_db.SessionStore):
+class SessionStore(VerifiedDecode, CompiledRead, cached_db.SessionStore):
     pass

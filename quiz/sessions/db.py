@@ -2,8 +2,8 @@
 
 from django.contrib.sessions.backends import db
 
-from quiz.sessions import CompiledRead
+from quiz.sessions import CompiledRead, VerifiedDecode
 
 
-class SessionStore(CompiledRead, db.SessionStore):
+class SessionStore(VerifiedDecode, CompiledRead, db.SessionStore):
     pass

@@ -1,0 +1,164 @@
+"""The project's templates (Jinja2, hhquiz.templating): partials, url()/static()/memo(), Django's filters.
+
+url() and static() cache their results: the output must stay Django's reverse() and static().
+"""
+
+import datetime
+import uuid
+
+import pytest
+from django.template import TemplateDoesNotExist, engines
+from django.template.loader import get_template, render_to_string
+from django.templatetags.static import static
+from django.test import RequestFactory, override_settings
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.utils.safestring import SafeString
+
+
+def render(source: str, **context) -> str:
+    return engines["jinja2"].from_string(source).render(context)
+
+
+@pytest.fixture(autouse=True)
+def _prefix():
+    yield
+    set_script_prefix("/")
+
+
+def test_url_without_arguments_is_reverse():
+    for name in ("quiz:home", "quiz:leaderboard", "login", "logout", "profile", "theme"):
+        assert render(f"{{{{ url('{name}') }}}}") == reverse(name)
+
+
+def test_url_with_uuid_and_number_is_reverse():
+    public_id = uuid.uuid4()
+    for number in (1, 9, 10, 20):
+        out = render("{{ url('quiz:question', pid, n) }}", pid=public_id, n=number)
+        assert out == reverse("quiz:question", args=[public_id, number])
+    out = render("{% set link = url('quiz:results', pid) %}[{{ link }}]", pid=public_id)
+    assert out == f"[{reverse('quiz:results', args=[public_id])}]"
+
+
+def test_url_follows_the_script_prefix():
+    public_id = uuid.uuid4()
+    render("{{ url('quiz:question', pid, 3) }}", pid=public_id)
+    set_script_prefix("/quiz-app/")
+    out = render("{{ url('quiz:question', pid, 3) }}{{ url('quiz:home') }}", pid=public_id)
+    assert out == reverse("quiz:question", args=[public_id, 3]) + reverse("quiz:home")
+    assert out.startswith("/quiz-app/")
+
+
+def test_other_arguments_go_through_django():
+    assert render("{{ url('quiz:share', 'abc') }}") == reverse("quiz:share", args=["abc"])
+    assert render("{{ url('quiz:share', token='a b') }}") == reverse(
+        "quiz:share", kwargs={"token": "a b"}
+    )
+    with pytest.raises(NoReverseMatch):
+        render("{{ url('quiz:question', pid, -1) }}", pid=uuid.uuid4())
+    with pytest.raises(NoReverseMatch):
+        render("{{ url('no-such-view') }}")
+
+
+def test_url_is_escaped_in_html():
+    # A kwarg URL goes through reverse(), which quotes; the output is escaped once more as text.
+    out = render("<a href=\"{{ url('quiz:share', token=t) }}\">", t="a&b")
+    assert out == f'<a href="{reverse("quiz:share", kwargs={"token": "a&b"})}">'.replace(
+        "&", "&amp;"
+    )
+
+
+def test_static_is_djangos():
+    for path in ("css/site.css", "favicon.svg", "js/quiz.js"):
+        assert render(f"{{{{ static('{path}') }}}}") == static(path)
+
+
+@override_settings(STATIC_URL="/assets/")
+def test_static_follows_static_url():
+    assert render("{{ static('css/site.css') }}") == "/assets/css/site.css"
+
+
+def test_memo_renders_once_per_key_and_the_key_names_the_fragment():
+    page = engines["jinja2"].from_string(
+        '{% call memo("memo-test", key) %}{{ value }}{% endcall %}'
+    )
+    other = engines["jinja2"].from_string(
+        '{% call memo("memo-test-other", key) %}{{ value }}{% endcall %}'
+    )
+    assert page.render({"key": 1, "value": "first"}) == "first"
+    assert page.render({"key": 1, "value": "second"}) == "first"
+    assert page.render({"key": 2, "value": "third"}) == "third"
+    assert other.render({"key": 1, "value": "fourth"}) == "fourth"
+
+
+def test_memo_keeps_html_escaped_once():
+    page = engines["jinja2"].from_string('{% call memo("memo-escape") %}{{ v }}{% endcall %}')
+    assert page.render({"v": "<b>"}) == "&lt;b&gt;"
+    assert page.render({"v": "<i>"}) == "&lt;b&gt;"
+
+
+def test_a_partial_is_its_block_alone():
+    html = render_to_string("errors/error.html#content", {"title": "T<", "message": "M"})
+    assert "<h1>T&lt;</h1>" in html and "<html" not in html and "<footer" not in html
+    page = render_to_string("errors/error.html", {"title": "T<", "message": "M"})
+    assert html.strip() in page
+
+
+def test_rendered_html_is_safe_for_another_template():
+    html = render_to_string("errors/error.html#content", {"title": "x", "message": "y"})
+    assert isinstance(html, SafeString)
+    assert render("{{ h }}", h=html) == html
+
+
+def test_an_unknown_partial_is_template_does_not_exist():
+    with pytest.raises(TemplateDoesNotExist):
+        get_template("errors/error.html#no_such_block")
+    with pytest.raises(TemplateDoesNotExist):
+        get_template("no/such/page.html#content")
+
+
+def test_a_missing_variable_renders_empty_as_in_django():
+    assert (
+        render("[{{ nothing }}][{{ nothing.at.all }}][{% if nothing.x %}y{% endif %}]") == "[][][]"
+    )
+
+
+def test_djangos_filters():
+    when = datetime.datetime(2026, 11, 26, 21, 5, 9, tzinfo=datetime.UTC)
+    assert render("{{ d|date('Y-m-d H:i:s') }}", d=when) == "2026-11-26 21:05:09"
+    assert render("{{ x|floatformat(1) }}|{{ y|floatformat(0) }}", x=2.25, y=7.6) == "2.3|8"
+    assert render("{{ n }} point{{ n|pluralize }}", n=1) == "1 point"
+    assert render("{{ n }} point{{ n|pluralize }}", n=2) == "2 points"
+    assert render("{{ x|default('—') }}|{{ z|default('—') }}", x=0, z="a") == "—|a"
+    assert render("{{ x|default_if_none('') }}|{{ y|default_if_none('n') }}", x=None, y=0) == "|0"
+    assert render("{{ s|capfirst }}", s="episode one") == "Episode one"
+
+
+def test_a_page_rendered_with_a_request_has_the_csrf_input_and_nonce():
+    request = RequestFactory().get("/")
+    request.csp_nonce = "n0nce"
+    html = engines["jinja2"].from_string("{{ csrf_input }}|{{ csp_nonce }}").render({}, request)
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+@pytest.mark.django_db
+def test_start_form_fields_follow_the_remembered_choices(client):
+    from tests.factories import PlayerFactory, QuestionFactory
+
+    QuestionFactory.create_batch(12)
+    player = PlayerFactory(watched_through=2, difficulty="hard", quiz_length=20)
+    client.force_login(player.user)
+    page = client.get("/").content.decode()
+    assert '<option value="2" selected>' in page
+    assert 'value="hard" id="id_difficulty_' in page and "checked" in page
+    other = PlayerFactory(watched_through=5, difficulty="easy", quiz_length=5)
+    client.force_login(other.user)
+    page = client.get("/").content.decode()
+    assert '<option value="5" selected>' in page
+    assert '<option value="2" selected>' not in page
+
+
+@pytest.mark.django_db
+def test_a_refused_start_shows_its_errors_not_a_remembered_form(client):
+    response = client.post("/quiz/start/", {"watched_through": "9", "difficulty": "hard"})
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
