@@ -27,6 +27,8 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
+from quiz.sql import named_params, named_placeholders
+
 logger = logging.getLogger("hhquiz.redis")
 
 # Seconds during which a failed Redis is not tried again.
@@ -217,12 +219,19 @@ class CounterCache(BaseCache):
     def __init__(self, table, params):
         super().__init__(params)
         self._table = table or "quiz_counter"
+        self._statements: dict[tuple, str] = {}
 
     def _sql(self, sql: str, params) -> list:
-        qn = connection.ops.quote_name
-        sql = sql.format(t=qn(self._table), k=qn("key"), v=qn("value"), e=qn("expires_at"))
+        # Each statement is formatted once per database vendor, with named placeholders (quiz.sql).
+        cache_key = (sql, connection.vendor, len(params))
+        try:
+            ready = self._statements[cache_key]
+        except KeyError:
+            qn = connection.ops.quote_name
+            ready = sql.format(t=qn(self._table), k=qn("key"), v=qn("value"), e=qn("expires_at"))
+            ready = self._statements[cache_key] = named_placeholders(ready, len(params))
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(ready, named_params(params))
             return cursor.fetchall() if cursor.description else []
 
     def _expiry(self, timeout) -> float | None:

@@ -16,8 +16,6 @@ version's, word for word.
 
 from __future__ import annotations
 
-import itertools
-import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +26,7 @@ from django.db.models import Field, QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
 
 from quiz.models import AttemptQuestion, Bank, QuizAttempt
+from quiz.sql import NAMES, named_placeholders
 
 
 class Compiled:
@@ -115,24 +114,9 @@ class Compiled:
         return objects
 
 
-# Named parameters ("pyformat": %(p0)s, %(p1)s, ...) rather than the ORM's %s:
-# Django's SQLite cursor turns %s into ? with a regular expression run over the
-# whole statement on every execute (a sixth of a question page's instructions
-# went to it for the item's long SELECT), named ones with one C-level % format.
-# PostgreSQL's driver takes either.
-_NAMES = tuple(f"p{i}" for i in range(64))
-_QMARK = re.compile(r"(?<!%)%s")
-
-
-def _named_placeholders(sql: str, count: int) -> str:
-    """The ORM's SQL with its `count` %s placeholders named p0, p1, ... in order."""
-    if count > len(_NAMES):
-        raise ValueError(f"{count} parameters: at most {len(_NAMES)}")
-    names = itertools.count()
-    named, found = _QMARK.subn(lambda _: f"%(p{next(names)})s", sql)
-    if found != count:
-        raise ValueError(f"{found} placeholders for {count} parameters")
-    return named
+# Named placeholders: see quiz.sql.
+_NAMES = NAMES
+_named_placeholders = named_placeholders
 
 
 def _field(model, name: str) -> Field:
