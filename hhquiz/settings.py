@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "quiz.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "quiz.middleware.HtmxMiddleware",  # django-htmx's, headers read from META
     "axes.middleware.AxesMiddleware",
 ]
 
