@@ -92,7 +92,11 @@ def test_after_finishing_a_second_start_shows_the_result_and_does_not_count(bank
     response = _start_daily(client, 3)
     assert response.url == attempt.get_absolute_url()
     follow = client.get(response.url, follow=True)
-    assert "You have played today&#x27;s challenge" in follow.content.decode()
+    page = follow.content.decode()
+    # Django's engine escapes ' as &#x27;, Jinja2 (markupsafe) as &#39;.
+    assert "You have played today&#x27;s challenge" in page or (
+        "You have played today&#39;s challenge" in page
+    )
     assert QuizAttempt.objects.filter(player=player, mode="daily").count() == 1
     # The daily page says so too, and offers the result instead of a start.
     page = client.get(reverse("quiz:daily"), {"watched_through": 3}).content.decode()
@@ -255,7 +259,9 @@ def test_a_day_without_questions_says_so(client, with_bank):
     response = _start_daily(client)
     assert response.url == reverse("quiz:daily")
     page = client.get(response.url).content.decode()
-    assert "Today&#x27;s challenge has no questions at that level yet." in page
+    assert "Today&#x27;s challenge has no questions at that level yet." in page or (
+        "Today&#39;s challenge has no questions at that level yet." in page
+    )
     assert not QuizAttempt.objects.exists()
 
 

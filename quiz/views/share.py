@@ -36,7 +36,8 @@ def share_page(request, token: str):
     attempt = _shared(token)
     url = request.build_absolute_uri(reverse("quiz:share", args=[token]))
     image_url = request.build_absolute_uri(reverse("quiz:share_image", args=[token]))
-    context = {"card": share.card(attempt, url), "url": url, "image_url": image_url}
+    # "page_url", not "url": that name is the templates' url() function.
+    context = {"card": share.card(attempt, url), "page_url": url, "image_url": image_url}
     return render(request, "quiz/share.html", context)
 
 
