@@ -119,10 +119,13 @@ def memo(name: str, *key, caller) -> Markup:
     process for each (name, key, script prefix), then its HTML reused.
 
     For fragments that are a pure function of their key, such as links that
-    depend only on whether the visitor is signed in. `name` names the fragment
+    depend only on whether the visitor is signed in. A key of None renders
+    the block every time (an unbound form's `memo_key` is None once bound). `name` names the fragment
     and must be unique in the project. Never put a CSRF token, a CSP nonce or
     anything else per request inside.
     """
+    if None in key:  # a key of None renders every time (a bound form: the visitor's input)
+        return caller()
     # The script prefix too: URLs inside the block depend on it.
     memo_key = (name, key, get_script_prefix())
     try:

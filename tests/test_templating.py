@@ -90,6 +90,12 @@ def test_memo_renders_once_per_key_and_the_key_names_the_fragment():
     assert other.render({"key": 1, "value": "fourth"}) == "fourth"
 
 
+def test_memo_renders_every_time_for_a_none_key():
+    page = engines["jinja2"].from_string('{% call memo("memo-none", key) %}{{ value }}{% endcall %}')
+    assert page.render({"key": None, "value": "first"}) == "first"
+    assert page.render({"key": None, "value": "second"}) == "second"
+
+
 def test_memo_keeps_html_escaped_once():
     page = engines["jinja2"].from_string('{% call memo("memo-escape") %}{{ v }}{% endcall %}')
     assert page.render({"v": "<b>"}) == "&lt;b&gt;"
