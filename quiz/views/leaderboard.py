@@ -17,7 +17,7 @@ def leaderboard(request):
     signed-in player's standing. Filters left out default to the viewer's last choices."""
     template = "leaderboard/leaderboard.html"
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#board-table"
+        template += "#board_table"
     player_id = None
     if request.user.is_authenticated:
         # The player and their last choices came with the user (no Player is created on a GET).
