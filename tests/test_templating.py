@@ -168,3 +168,14 @@ def test_a_refused_start_shows_its_errors_not_a_remembered_form(client):
     response = client.post("/quiz/start/", {"watched_through": "9", "difficulty": "hard"})
     assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_test_client_sees_the_templates_and_their_context(client):
+    response = client.get("/leaderboard/")
+    assert response.status_code == 200
+    assert "leaderboard/leaderboard.html" in [t.name for t in response.templates]
+    assert response.context["board"] is not None
+    response = client.get("/leaderboard/", HTTP_HX_REQUEST="true")
+    assert [t.name for t in response.templates] == ["leaderboard/leaderboard.html#board_table"]
+    assert "<html" not in response.content.decode()
