@@ -91,7 +91,9 @@ def test_memo_renders_once_per_key_and_the_key_names_the_fragment():
 
 
 def test_memo_renders_every_time_for_a_none_key():
-    page = engines["jinja2"].from_string('{% call memo("memo-none", key) %}{{ value }}{% endcall %}')
+    page = engines["jinja2"].from_string(
+        '{% call memo("memo-none", key) %}{{ value }}{% endcall %}'
+    )
     assert page.render({"key": None, "value": "first"}) == "first"
     assert page.render({"key": None, "value": "second"}) == "second"
 
