@@ -21,6 +21,11 @@ What Django's backend does not have, added here:
   **filters**: Django's `date`, `floatformat`, `pluralize`, `capfirst`,
   `default` (any false value, as in Django), `default_if_none`, `stringformat`,
   `urlencode`, `yesno`, `add`.
+- **one CSRF token per render**: `csrf_token` and `csrf_input` are worked out
+  on first use and then the same for the whole page, as Django's engine does
+  (its csrf context processor is lazy and evaluated once); Django's Jinja2
+  backend masked the secret anew at every use (five times on the home page).
+  Every response still gets its own masked token (BREACH).
 - the output is a SafeString, as Django's engine gives it (escaped as it was
   rendered): HTML rendered once and put into another template stays HTML.
 - a missing variable renders as "" and so do its attributes (ChainableUndefined),
@@ -30,10 +35,11 @@ What Django's backend does not have, added here:
 from __future__ import annotations
 
 import jinja2
+from django.middleware.csrf import get_token
 from django.template import TemplateDoesNotExist
 from django.template.backends import jinja2 as django_jinja2
-from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
 from django.test.signals import template_rendered
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 
@@ -59,8 +65,9 @@ class Template(django_jinja2.Template):
         context = {} if context is None else dict(context)
         if request is not None:
             context["request"] = request
-            context["csrf_input"] = csrf_input_lazy(request)
-            context["csrf_token"] = csrf_token_lazy(request)
+            token = CsrfToken(request)
+            context["csrf_input"] = CsrfInput(token)
+            context["csrf_token"] = token
             for context_processor in self.backend.template_context_processors:
                 context.update(context_processor(request))
         template_rendered.send(sender=self, template=self, context=context)
@@ -77,6 +84,49 @@ class Template(django_jinja2.Template):
             new = django_jinja2.TemplateSyntaxError(exc.args)
             new.template_debug = django_jinja2.get_exception_info(exc)
             raise new from exc
+
+
+class CsrfToken:
+    """This render's masked CSRF token: get_token(request) on first use, then the same string.
+
+    Lazy, so a page that shows no form neither computes a token nor makes the
+    CSRF middleware set its cookie (as with Django's engine).
+    """
+
+    __slots__ = ("request", "value")
+
+    def __init__(self, request):
+        self.request = request
+        self.value = None
+
+    def __str__(self) -> str:
+        if self.value is None:
+            self.value = get_token(self.request)
+        return self.value
+
+    def __html__(self) -> str:
+        return escape(str(self))
+
+    def __eq__(self, other):
+        return str(self) == other
+
+    __hash__ = None
+
+
+class CsrfInput:
+    """The hidden CSRF field for this render's token (Django's csrf_input())."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: CsrfToken):
+        self.token = token
+
+    def __html__(self) -> str:
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', str(self.token)
+        )
+
+    __str__ = __html__
 
 
 def environment(**options) -> jinja2.Environment:

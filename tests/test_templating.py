@@ -181,3 +181,30 @@ def test_the_test_client_sees_the_templates_and_their_context(client):
     response = client.get("/leaderboard/", HTTP_HX_REQUEST="true")
     assert [t.name for t in response.templates] == ["leaderboard/leaderboard.html#board_table"]
     assert "<html" not in response.content.decode()
+
+
+def _csrf_values(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html) + re.findall(
+        r'"x-csrftoken": "([^"]+)"', html
+    )
+
+
+@pytest.mark.django_db
+def test_one_masked_csrf_token_per_page_and_a_new_one_per_response(client):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    first = client.get("/").content.decode()
+    tokens = _csrf_values(first)
+    assert len(tokens) >= 3  # the start and episode forms, the theme form, htmx's header
+    assert len(set(tokens)) == 1
+    second = _csrf_values(client.get("/").content.decode())
+    assert second[0] != tokens[0]  # masked anew for each response
+    assert _unmask_cipher_token(second[0]) == _unmask_cipher_token(tokens[0])
+
+
+def test_a_page_without_a_form_makes_no_csrf_token():
+    request = RequestFactory().get("/")
+    engines["jinja2"].from_string("<p>no form</p>").render({}, request)
+    assert "CSRF_COOKIE" not in request.META
