@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.widgets import ChoiceWidget
 from django.utils import timezone
 
 from quiz import play, prepared
@@ -58,6 +60,56 @@ def category_counts_and_names(
     return counts, names
 
 
+# --- Forms built on every page view: their fields copied cheaply ---------------
+#
+# Django's BaseForm.__init__ deep-copies every field of the class for each form
+# instance: the field, its widget, its attrs and its choices (every tuple of
+# every choice). For the start form that was 0.37 ms of CPU per home page,
+# more than a whole question page. A choice list here is never changed in
+# place (a form that needs other choices assigns a new list, as StartQuizForm
+# does for its categories), so the copies below share it; everything a form
+# instance may change (the field, its widget and the widget's attrs, error
+# messages, validators) is still its own. Fields or widgets with their own
+# copying rules (a model choice field's queryset, multi-widgets) are deep-copied
+# as Django does.
+
+_PLAIN_FIELD_COPY = {forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__}
+_PLAIN_WIDGET_COPY = {forms.Widget.__deepcopy__, ChoiceWidget.__deepcopy__}
+
+
+def _copy_field(field: forms.Field, memo: dict) -> forms.Field:
+    widget = field.widget
+    if (
+        type(field).__deepcopy__ not in _PLAIN_FIELD_COPY
+        or type(widget).__deepcopy__ not in _PLAIN_WIDGET_COPY
+    ):
+        return copy.deepcopy(field, memo)
+    # copy.copy() of a plain object, without its generic (pickle protocol) machinery.
+    result = object.__new__(type(field))
+    result.__dict__.update(field.__dict__)
+    memo[id(field)] = result
+    result.widget = object.__new__(type(widget))
+    result.widget.__dict__.update(widget.__dict__)
+    result.widget.attrs = widget.attrs.copy()
+    result.error_messages = field.error_messages.copy()
+    result.validators = field.validators[:]
+    return result
+
+
+class _CheaplyCopiedFields(dict):
+    """A form class's base_fields whose per-instance deep copy shares the choice lists."""
+
+    def __deepcopy__(self, memo):
+        return {name: _copy_field(field, memo) for name, field in self.items()}
+
+
+def fields_copied_cheaply(form_class):
+    """Class decorator: the form's instances copy its fields as _copy_field does."""
+    form_class.base_fields = _CheaplyCopiedFields(form_class.base_fields)
+    return form_class
+
+
+@fields_copied_cheaply
 class StartQuizForm(forms.Form):
     watched_through = forms.TypedChoiceField(
         label="How far have you watched?",
@@ -173,6 +225,7 @@ class StartQuizForm(forms.Form):
         return bank
 
 
+@fields_copied_cheaply
 class EpisodeQuizForm(forms.Form):
     """ "I just watched episode k": a short quiz on what episode k revealed."""
 
@@ -190,16 +243,19 @@ class EpisodeQuizForm(forms.Form):
         return ("episode", str(self.initial.get("episode", self.fields["episode"].initial)))
 
 
+@fields_copied_cheaply
 class DailyForm(forms.Form):
     watched_through = forms.TypedChoiceField(
         label="How far have you watched?", choices=WATCHED_CHOICES, coerce=int
     )
 
 
+@fields_copied_cheaply
 class RaiseWatchedForm(forms.Form):
     watched_through = forms.TypedChoiceField(choices=WATCHED_CHOICES, coerce=int)
 
 
+@fields_copied_cheaply
 class AnswerForm(forms.Form):
     option = forms.CharField(max_length=20, error_messages={"required": "Please choose an answer."})
 
@@ -357,6 +413,7 @@ class DeleteAccountForm(forms.Form):
         return password
 
 
+@fields_copied_cheaply
 class BoardForm(forms.Form):
     """The leaderboard filters: a period and one quiz format (boards never mix formats).
 
