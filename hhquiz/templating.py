@@ -42,6 +42,8 @@ from django.test.signals import template_rendered
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
+from quiz import templating
+
 
 class Jinja2(django_jinja2.Jinja2):
     """Django's Jinja2 backend, plus "template.html#block" partials."""
@@ -65,6 +67,7 @@ class Template(django_jinja2.Template):
         context = {} if context is None else dict(context)
         if request is not None:
             context["request"] = request
+            context["_url_env"] = templating.url_env(request)
             token = CsrfToken(request)
             context["csrf_input"] = CsrfInput(token)
             context["csrf_token"] = token
@@ -130,8 +133,6 @@ class CsrfInput:
 
 
 def environment(**options) -> jinja2.Environment:
-    from quiz import templating
-
     options["undefined"] = jinja2.ChainableUndefined
     options.pop("autoescape", None)  # always on
     env = jinja2.Environment(autoescape=True, **options)

@@ -26,7 +26,7 @@ from django.db.models import Field, QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
 
 from quiz.models import AttemptQuestion, Bank, QuizAttempt
-from quiz.sql import NAMES, named_placeholders
+from quiz.sql import NAMES, named_params, named_placeholders
 
 
 class Compiled:
@@ -268,6 +268,8 @@ def _answer_statements(connection, finish_names: tuple[str, ...]) -> tuple[str, 
             f"{qn('is_correct')} = %s, {qn('points')} = %s "
             f"WHERE {qn('id')} = %s AND {qn('answered_at')} IS NULL"
         )
+        advance = named_placeholders(advance, 6 + len(finish_names))
+        record = named_placeholders(record, 5)
         statements = _answer_sql[key] = (advance, record)
     return statements
 
@@ -299,18 +301,22 @@ def claim_answer(
     ]
     guard = [attempt.pk, QuizAttempt.Status.ACTIVE.value, item.position]
     with connection.cursor() as cursor:
-        cursor.execute(advance, [points, 1 if correct else 0, elapsed, *finish, *guard])
+        cursor.execute(
+            advance, named_params([points, 1 if correct else 0, elapsed, *finish, *guard])
+        )
         if cursor.rowcount != 1:
             return False
         answered_at = AttemptQuestion._meta.get_field("answered_at")
         cursor.execute(
             record,
-            [
-                answered_at.get_db_prep_save(now, connection),
-                chosen_key,
-                correct,
-                points,
-                item.pk,
-            ],
+            named_params(
+                [
+                    answered_at.get_db_prep_save(now, connection),
+                    chosen_key,
+                    correct,
+                    points,
+                    item.pk,
+                ]
+            ),
         )
     return True

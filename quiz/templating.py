@@ -81,19 +81,25 @@ def _pattern(view_name: str, kinds: tuple, env: tuple) -> tuple[str, ...] | None
     return pattern
 
 
+def url_env(request) -> tuple:
+    """(script prefix, URLconf, current app) for url(): worked out once per render
+    (hhquiz.templating puts it in the context as `_url_env`); each part is a
+    thread- or context-local read, dearer than the cached URL itself."""
+    return (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, _current_app(request))
+
+
 @jinja2.pass_context
 def url(context, view_name: str, *args, **kwargs) -> str:
     """reverse(view_name, args=args or kwargs=kwargs), as Django's {% url %} (raises NoReverseMatch)."""
-    current_app = _current_app(context.get("request"))
+    env = context.get("_url_env") or url_env(context.get("request"))
     if kwargs or len(args) > 4:
-        return reverse(view_name, args=args or None, kwargs=kwargs or None, current_app=current_app)
+        return reverse(view_name, args=args or None, kwargs=kwargs or None, current_app=env[2])
     kinds = tuple(map(_kind, args))
     if None in kinds:
-        return reverse(view_name, args=args, current_app=current_app)
-    env = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, current_app)
+        return reverse(view_name, args=args, current_app=env[2])
     pattern = _pattern(view_name, kinds, env)
     if pattern is None:
-        return reverse(view_name, args=args, current_app=current_app)
+        return reverse(view_name, args=args, current_app=env[2])
     link = pattern[0]
     for value, piece in zip(args, pattern[1:], strict=True):
         link += str(value) + piece
