@@ -154,3 +154,20 @@ def test_a_login_lockout_ends_after_its_cool_off(counters, time_machine):
     assert counters.get("lock") == 5
     time_machine.shift(2)
     assert counters.get("lock") is None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_one_redis_client_per_pool_and_it_survives_an_outage(own_redis):
+    default = caches["default"]
+    client = default._cache.get_client(write=True)
+    assert default._cache.get_client("any-key", write=True) is client
+    assert default._cache.get_client() is client  # one server: reads use the same pool
+    default.set("k", "v")
+    own_redis.kill()
+    assert default.get("k") is None  # answered from the fallback path
+    own_redis.start()
+    default.state.retry_at = time.monotonic() - 1  # retry now
+    default.set("k2", "v2")
+    assert default.get("k2") == "v2"
+    assert default._cache.get_client(write=True) is client
