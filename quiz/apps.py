@@ -7,6 +7,7 @@ class QuizConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from quiz import randomness
+        from quiz import csrfmask, randomness
 
         randomness.install()
+        csrfmask.install()
