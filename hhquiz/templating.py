@@ -110,11 +110,6 @@ class CsrfToken:
     def __html__(self) -> str:
         return escape(str(self))
 
-    def __eq__(self, other):
-        return str(self) == other
-
-    __hash__ = None
-
 
 class CsrfInput:
     """The hidden CSRF field for this render's token (Django's csrf_input())."""
