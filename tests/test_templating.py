@@ -208,3 +208,26 @@ def test_a_page_without_a_form_makes_no_csrf_token():
     request = RequestFactory().get("/")
     engines["jinja2"].from_string("<p>no form</p>").render({}, request)
     assert "CSRF_COOKIE" not in request.META
+
+
+@pytest.mark.parametrize("nonce", ["Xy_-09abcDEF", "a<b&\"c'", None])
+@pytest.mark.parametrize("debug", [False, True])
+def test_htmx_script_is_django_htmxs_with_this_responses_nonce(settings, nonce, debug):
+    """The cached tag is django-htmx's own output for every nonce, escaped as it escapes it."""
+    from django_htmx.jinja import htmx_script as django_htmx_script
+
+    settings.DEBUG = debug
+    template = engines["jinja2"].from_string("{{ htmx_script() }}")
+    for _ in range(2):  # the first call fills the cache, the second reads it
+        assert template.render({"csp_nonce": nonce}) == str(django_htmx_script(nonce=nonce))
+
+
+def test_htmx_script_follows_static_url(settings):
+    from django_htmx.jinja import htmx_script as django_htmx_script
+
+    template = engines["jinja2"].from_string("{{ htmx_script() }}")
+    template.render({"csp_nonce": "n"})
+    settings.STATIC_URL = "/elsewhere/"
+    html = template.render({"csp_nonce": "n"})
+    assert html == str(django_htmx_script(nonce="n"))
+    assert "/elsewhere/" in html
