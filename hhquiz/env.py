@@ -51,7 +51,7 @@ def database_config(env: Mapping[str, str], base_dir: Path) -> dict[str, Any]:
 
     SQLite gets WAL and IMMEDIATE transactions so that concurrent writers queue
     on the write lock instead of failing with "database is locked"; PostgreSQL
-    gets persistent connections with health checks.
+    gets persistent connections with health checks (quiz.backends.postgresql).
     """
     url = env.get("DATABASE_URL") or f"sqlite:///{base_dir / 'db.sqlite3'}"
     config = dj_database_url.parse(url)
@@ -75,6 +75,9 @@ def database_config(env: Mapping[str, str], base_dir: Path) -> dict[str, Any]:
         # share (and lock) a database.
         config["TEST"] = {"NAME": str(base_dir / f"test_db_{os.getpid()}.sqlite3")}
     elif engine == "django.db.backends.postgresql":
+        # Django's backend, with a health check that looks at the socket before
+        # it sends SELECT 1 (quiz/backends/postgresql: no round trip per request).
+        config["ENGINE"] = "quiz.backends.postgresql"
         config["CONN_MAX_AGE"] = env_int(env, "CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True
     else:

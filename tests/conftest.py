@@ -24,7 +24,7 @@ TEST_REDIS_URL = (
 
 
 def _is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"] == "quiz.backends.postgresql"
 
 
 def _redis_problem() -> str | None:

@@ -21,7 +21,7 @@ def test_database_url_postgres(tmp_path: Path):
         {"DATABASE_URL": "postgres://quiz:s3cret@db.internal:5433/hhquiz", "CONN_MAX_AGE": "30"},
         tmp_path,
     )
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "quiz.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "hhquiz")
     assert (config["USER"], config["PASSWORD"]) == ("quiz", "s3cret")
     assert config["CONN_MAX_AGE"] == 30
