@@ -268,10 +268,33 @@ def _answer_statements(connection, finish_names: tuple[str, ...]) -> tuple[str, 
             f"{qn('is_correct')} = %s, {qn('points')} = %s "
             f"WHERE {qn('id')} = %s AND {qn('answered_at')} IS NULL"
         )
-        advance = named_placeholders(advance, 6 + len(finish_names))
-        record = named_placeholders(record, 5)
+        if connection.vendor == "postgresql":
+            # One statement, one round trip: PostgreSQL runs both UPDATEs on one
+            # snapshot, and the answer is recorded only if the attempt moved
+            # (EXISTS on the first one's RETURNING). Of two concurrent submits
+            # the second waits on the attempt's row lock, finds answered_count
+            # moved on, updates nothing and so records nothing: the same
+            # guarantee as the two statements in a transaction.
+            record = record.replace(
+                f"WHERE {qn('id')} = %s",
+                f"WHERE {qn('id')} = %s AND EXISTS (SELECT 1 FROM advanced)",  # noqa: S608
+            )
+            advance = (
+                f"WITH advanced AS ({advance} RETURNING 1), recorded AS ({record} RETURNING 1) "  # noqa: S608
+                "SELECT (SELECT count(*) FROM advanced), (SELECT count(*) FROM recorded)"
+            )
+            advance, record = named_placeholders(advance, 11 + len(finish_names)), ""
+        else:
+            advance = named_placeholders(advance, 6 + len(finish_names))
+            record = named_placeholders(record, 5)
         statements = _answer_sql[key] = (advance, record)
     return statements
+
+
+def answer_is_one_statement(using: str = "default") -> bool:
+    """Whether claim_answer writes with a single statement on this database (PostgreSQL),
+    so an answer that finishes nothing needs no transaction around it."""
+    return connections[using].vendor == "postgresql"
 
 
 def claim_answer(
@@ -288,7 +311,9 @@ def claim_answer(
     """Move the attempt past `item` (and finish it with `finish_fields`) and
     record the answer, unless another submit did first.
 
-    Call inside the answer's transaction. The attempt row moves forward only
+    Call inside the answer's transaction (on PostgreSQL, where this is one
+    statement, an answer that finishes nothing needs none: answer_is_one_statement).
+    The attempt row moves forward only
     from this exact position: of two concurrent submits one updates the row,
     the other none and then records nothing. True when this call claimed it.
     """
@@ -300,23 +325,15 @@ def claim_answer(
         for name in names
     ]
     guard = [attempt.pk, QuizAttempt.Status.ACTIVE.value, item.position]
+    answered_at = AttemptQuestion._meta.get_field("answered_at")
+    recorded = [answered_at.get_db_prep_save(now, connection), chosen_key, correct, points, item.pk]
+    advanced = [points, 1 if correct else 0, elapsed, *finish, *guard]
     with connection.cursor() as cursor:
-        cursor.execute(
-            advance, named_params([points, 1 if correct else 0, elapsed, *finish, *guard])
-        )
+        if not record:  # PostgreSQL: both in one statement
+            cursor.execute(advance, named_params([*advanced, *recorded]))
+            return cursor.fetchone()[0] == 1
+        cursor.execute(advance, named_params(advanced))
         if cursor.rowcount != 1:
             return False
-        answered_at = AttemptQuestion._meta.get_field("answered_at")
-        cursor.execute(
-            record,
-            named_params(
-                [
-                    answered_at.get_db_prep_save(now, connection),
-                    chosen_key,
-                    correct,
-                    points,
-                    item.pk,
-                ]
-            ),
-        )
+        cursor.execute(record, named_params(recorded))
     return True
