@@ -9,6 +9,9 @@ ModelBackend's, unchanged.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 from django.contrib.auth.backends import ModelBackend
 
 from quiz import prepared
@@ -19,7 +22,31 @@ PATH = "quiz.auth.PlayerBackend"
 LEGACY_PATH = "django.contrib.auth.backends.ModelBackend"
 
 
+# A user row a view has already read (with its player) for this request's user id:
+# get_user() takes it instead of querying again. Only for the one id it belongs to.
+_supplied: contextvars.ContextVar = contextvars.ContextVar("supplied_user", default=None)
+
+
+@contextlib.contextmanager
+def supplying(user):
+    """Within the block, PlayerBackend.get_user(user.pk) returns `user` (a whole user row
+    with user.player cached, as prepared.user_with_player reads it) without a query.
+
+    For a view that read the session's user together with what it needed anyway
+    (prepared.item_with_user): evaluating request.user inside the block still runs
+    every check of django.contrib.auth.get_user (the backend named in the session,
+    is_active, the session hash with its fallbacks, the flush on a mismatch).
+    """
+    token = _supplied.set(user)
+    try:
+        yield
+    finally:
+        _supplied.reset(token)
+
+
 class PlayerBackend(ModelBackend):
     def get_user(self, user_id):
-        user = prepared.user_with_player(user_id)
+        user = _supplied.get()
+        if user is None or user.pk != user_id:
+            user = prepared.user_with_player(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

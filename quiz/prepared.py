@@ -25,7 +25,7 @@ from django.db import connections
 from django.db.models import Field, QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
 
-from quiz.models import AttemptQuestion, Bank, QuizAttempt
+from quiz.models import AttemptQuestion, Bank, Player, QuizAttempt
 from quiz.sql import NAMES, named_params, named_placeholders
 
 
@@ -152,6 +152,33 @@ item_of_player = Compiled(
     public_id=(_field(QuizAttempt, "public_id"), _UUID),
     position=(_field(AttemptQuestion, "position"), 987),
     player_id=(_field(QuizAttempt, "player"), 987654321),
+)
+
+
+def _item_with_user(public_id, position, user_id):
+    User = get_user_model()
+    player = Player._meta
+    return (
+        _ITEM.select_related("attempt__player__user")
+        .only(
+            *_ITEM.query.deferred_loading[0],
+            *(f"attempt__player__{f.name}" for f in player.concrete_fields),
+            *(f"attempt__player__user__{f.name}" for f in User._meta.concrete_fields),
+        )
+        .filter(attempt__public_id=public_id, position=position, attempt__player__user_id=user_id)[
+            :1
+        ]
+    )
+
+
+# The same item for the user a session names, read with that user and their player
+# whole (item.attempt.player.user): a signed-in question page or answer loads its
+# user from this row (quiz.auth.supplying) instead of a query of its own.
+item_with_user = Compiled(
+    _item_with_user,
+    public_id=(_field(QuizAttempt, "public_id"), _UUID),
+    position=(_field(AttemptQuestion, "position"), 987),
+    user_id=(_field(Player, "user"), 987654321),
 )
 item_of_session = Compiled(
     lambda public_id, position, session_key: _ITEM.filter(

@@ -144,3 +144,104 @@ def test_a_compiled_query_with_a_percent_in_a_value_finds_the_row(literal):
     attempt = QuizAttemptFactory(player=None, session_key=f"key-{literal}")
     got = prepared.active_of_session.all(session_key=f"key-{literal}")
     assert [a.pk for a in got] == [attempt.pk]
+
+
+# --- a question page reads its item and the session's user in one query --------
+
+
+def _playing(client):
+    """A signed-in player with a started quiz, its first question served."""
+    from tests.factories import QuestionFactory
+    from tests.playing import latest_attempt, question_url, start
+
+    QuestionFactory.create_batch(12)
+    player = PlayerFactory()
+    _session_for(client, player.user, "quiz.auth.PlayerBackend")
+    start(client)
+    attempt = latest_attempt()
+    url = question_url(attempt, 1)
+    assert client.get(url).status_code == 200
+    return player, url
+
+
+def test_the_question_page_reads_the_user_with_the_question(client, django_assert_num_queries):
+    player, url = _playing(client)
+    session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    with django_assert_num_queries(session + 1):
+        response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    user = response.wsgi_request.user
+    assert user.pk == player.user.pk and user.is_authenticated
+    with django_assert_num_queries(0):
+        assert user.player.display_name == player.display_name
+
+
+def test_a_changed_password_ends_the_session_on_a_question_page(client):
+    player, url = _playing(client)
+    player.user.set_password("a whole new password")
+    player.user.save()
+    response = client.get(url)
+    assert response.status_code == 404
+    assert not response.wsgi_request.user.is_authenticated
+    assert SESSION_KEY not in client.session  # flushed, as django.contrib.auth does
+
+
+def test_an_inactive_user_gets_no_question(client):
+    player, url = _playing(client)
+    player.user.is_active = False
+    player.user.save()
+    assert client.get(url).status_code == 404
+
+
+def test_another_players_question_is_not_found_with_the_user_still_signed_in(client):
+    _, url = _playing(client)
+    other = PlayerFactory()
+    _session_for(client, other.user, "quiz.auth.PlayerBackend")
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.wsgi_request.user.pk == other.user.pk
+
+
+def test_a_supplied_user_stands_in_only_for_its_own_id(django_assert_num_queries):
+    from quiz.auth import PlayerBackend, supplying
+
+    player, other = PlayerFactory(), PlayerFactory()
+    with supplying(player.user):
+        with django_assert_num_queries(0):
+            assert PlayerBackend().get_user(player.user.pk) is player.user
+        with django_assert_num_queries(1):
+            assert PlayerBackend().get_user(other.user.pk).pk == other.user.pk
+    with django_assert_num_queries(1):
+        assert PlayerBackend().get_user(player.user.pk) is not player.user
+
+
+def test_the_item_with_its_user_reads_what_the_two_reads_read():
+    from django.contrib.auth import get_user_model
+
+    from quiz import prepared
+    from tests.factories import AttemptQuestionFactory, QuizAttemptFactory
+
+    attempt = QuizAttemptFactory(player=PlayerFactory())
+    AttemptQuestionFactory(attempt=attempt, position=0, served_at=timezone.now())
+    user = attempt.player.user
+    got = prepared.item_with_user.first(public_id=attempt.public_id, position=0, user_id=user.pk)
+    want = prepared.item_of_player.first(
+        public_id=attempt.public_id, position=0, player_id=attempt.player_id
+    )
+    for field in type(want)._meta.concrete_fields:
+        assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    for field in type(want.attempt)._meta.concrete_fields:
+        assert getattr(got.attempt, field.attname) == getattr(want.attempt, field.attname)
+    read = got.attempt.player.user
+    assert not read.get_deferred_fields() and not got.attempt.player.get_deferred_fields()
+    stored = get_user_model().objects.get(pk=user.pk)
+    for field in stored._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(stored, field.attname), field.name
+    assert read.player is got.attempt.player
+    other = PlayerFactory()
+    assert (
+        prepared.item_with_user.first(
+            public_id=attempt.public_id, position=0, user_id=other.user.pk
+        )
+        is None
+    )

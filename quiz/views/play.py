@@ -7,6 +7,8 @@ views return just the `question_card` block of the same template.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +21,7 @@ from django.views.decorators.http import (
 )
 from django.views.decorators.vary import vary_on_headers
 
-from quiz import daily, leaderboard, play, prepared, share, streaks, visitor
+from quiz import auth, daily, leaderboard, play, prepared, share, streaks, visitor
 from quiz.forms import AnswerForm, EpisodeQuizForm, RaiseWatchedForm, ReportForm, StartQuizForm
 from quiz.models import AttemptQuestion, Player, QuizAttempt, QuizDifficulty, Report
 from quiz.ratelimit import rate_limited
@@ -178,6 +180,31 @@ def _player_id(user) -> int | None:
         return None  # no player yet, so no quizzes
 
 
+def _item_with_session_user(request, public_id, position: int) -> AttemptQuestion | None:
+    """The item of a quiz played by the user this session names, read with that user:
+    one query for both, where request.user would cost one of its own first.
+
+    request.user is then worked out by Django from that row (quiz.auth.supplying):
+    the item is returned only if the session still signs that user in.
+    """
+    session = request.session
+    try:
+        if session[BACKEND_SESSION_KEY] != auth.PATH:
+            return None
+        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
+    except (KeyError, ValidationError):
+        return None
+    item = prepared.item_with_user.first(
+        public_id=public_id, position=position - 1, user_id=user_id
+    )
+    if item is None:
+        return None
+    with auth.supplying(item.attempt.player.user):
+        user = request.user
+        signed_in = user.is_authenticated
+    return item if signed_in and user.pk == user_id else None
+
+
 def _owned_item(request, public_id, position: int) -> AttemptQuestion:
     """One question of an attempt this player or session owns, with its attempt: one query.
 
@@ -186,7 +213,9 @@ def _owned_item(request, public_id, position: int) -> AttemptQuestion:
     """
     if not 1 <= position <= play.QUIZ_LENGTHS[-1]:
         raise Http404("No such question in this quiz.")
-    item = None
+    item = _item_with_session_user(request, public_id, position)
+    if item is not None:
+        return item
     if request.user.is_authenticated:
         player_id = _player_id(request.user)
         if player_id is not None:
