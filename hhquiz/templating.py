@@ -48,12 +48,26 @@ from quiz import templating
 class Jinja2(django_jinja2.Jinja2):
     """Django's Jinja2 backend, plus "template.html#block" partials."""
 
+    def __init__(self, params):
+        super().__init__(params)
+        self._templates: dict[str, Template] = {}
+
     def get_template(self, template_name):
+        # Without auto_reload (DEBUG off) a compiled template never changes: the
+        # wrapper is kept by name, and Jinja2's own cache lookup (a lock, a
+        # loader reference, Django's wrapper) is skipped on every later render.
+        try:
+            return self._templates[template_name]
+        except KeyError:
+            pass
         name, _, block = template_name.partition("#")
         template = super().get_template(name).template
         if block and block not in template.blocks:
             raise TemplateDoesNotExist(template_name, backend=self)
-        return Template(template, self, block or None)
+        found = Template(template, self, block or None)
+        if not self.env.auto_reload:
+            self._templates[template_name] = found
+        return found
 
 
 class Template(django_jinja2.Template):

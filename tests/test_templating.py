@@ -4,6 +4,7 @@ url() and static() cache their results: the output must stay Django's reverse() 
 """
 
 import datetime
+import os
 import uuid
 
 import pytest
@@ -231,3 +232,37 @@ def test_htmx_script_follows_static_url(settings):
     html = template.render({"csp_nonce": "n"})
     assert html == str(django_htmx_script(nonce="n"))
     assert "/elsewhere/" in html
+
+
+def _backend(tmp_path, auto_reload: bool):
+    from hhquiz.templating import Jinja2
+
+    return Jinja2(
+        {
+            "NAME": f"t{auto_reload}",
+            "DIRS": [tmp_path],
+            "APP_DIRS": False,
+            "OPTIONS": {"environment": "hhquiz.templating.environment", "auto_reload": auto_reload},
+        }
+    )
+
+
+@pytest.mark.parametrize("auto_reload", [False, True])
+def test_templates_are_kept_unless_they_may_change(tmp_path, auto_reload):
+    page = tmp_path / "page.html"
+    page.write_text("one{% block part %}[a]{% endblock %}")
+    backend = _backend(tmp_path, auto_reload)
+    assert backend.get_template("page.html").render() == "one[a]"
+    assert backend.get_template("page.html#part").render() == "[a]"
+    page.write_text("two{% block part %}[b]{% endblock %}")
+    os.utime(page, (page.stat().st_atime + 5, page.stat().st_mtime + 5))
+    if auto_reload:  # DEBUG: an edited template shows at once
+        assert backend.get_template("page.html").render() == "two[b]"
+        assert backend.get_template("page.html#part").render() == "[b]"
+    else:  # production: compiled once per process, the same object every time
+        assert backend.get_template("page.html") is backend.get_template("page.html")
+        assert backend.get_template("page.html").render() == "one[a]"
+    with pytest.raises(TemplateDoesNotExist):
+        backend.get_template("page.html#missing")
+    with pytest.raises(TemplateDoesNotExist):
+        backend.get_template("missing.html")
