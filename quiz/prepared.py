@@ -202,6 +202,23 @@ attempt_of_player = Compiled(
     public_id=(_field(QuizAttempt, "public_id"), _UUID),
     player_id=(_field(QuizAttempt, "player"), 987654321),
 )
+
+
+def _attempt_with_user(public_id, user_id):
+    return (
+        QuizAttempt.objects.select_related("player__user")
+        .filter(public_id=public_id, player__user_id=user_id)
+        .order_by()[:1]
+    )
+
+
+# attempt_of_player for the user a session names, with that user and their player
+# whole (attempt.player.user): the page loads its user from this row (quiz.auth.supplying).
+attempt_with_user = Compiled(
+    _attempt_with_user,
+    public_id=(_field(QuizAttempt, "public_id"), _UUID),
+    user_id=(_field(Player, "user"), 987654321),
+)
 attempt_of_session = Compiled(
     lambda public_id, session_key: QuizAttempt.objects.filter(
         public_id=public_id, player__isnull=True, session_key=session_key

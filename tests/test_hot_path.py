@@ -245,3 +245,17 @@ def test_the_item_with_its_user_reads_what_the_two_reads_read():
         )
         is None
     )
+
+
+def test_the_quiz_link_and_results_read_the_user_with_the_quiz(client, django_assert_num_queries):
+    player, url = _playing(client)
+    quiz_url = url.rsplit("/q/", 1)[0] + "/"
+    session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    with django_assert_num_queries(session + 1):
+        response = client.get(quiz_url)
+    assert response.status_code == 302 and response["Location"] == url
+    assert response.wsgi_request.user.pk == player.user.pk
+    player.user.set_password("a whole new password")
+    player.user.save()
+    assert client.get(quiz_url).status_code == 404
+    assert client.get(quiz_url + "results/").status_code == 404

@@ -24,6 +24,12 @@ def budget(queries: int, transactions: int = 0, savepoints: int = 0) -> int:
     return queries + 2 * transactions + 2 * savepoints
 
 
+def per_vendor(sqlite: int, postgresql: int) -> int:
+    """An exact count on each database CI runs: SQLite alone, or PostgreSQL with
+    Redis (which then holds the sessions, rate-limit counters and boards)."""
+    return postgresql if connection.vendor == "postgresql" else sqlite
+
+
 def rate_limit_queries() -> int:
     """One atomic upsert per counted request when the counters live in the database (no Redis)."""
     from django.conf import settings

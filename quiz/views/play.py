@@ -161,7 +161,7 @@ def episode_start(request):
 @require_GET
 def play_attempt(request, public_id):
     """The bookmarkable quiz URL: lands on the current question or the results."""
-    attempt = _owned_attempt(request, public_id)
+    attempt = _owned_results_attempt(request, public_id)
     if attempt.is_finished:
         return redirect("quiz:results", public_id=attempt.public_id)
     if attempt.status == QuizAttempt.Status.ABANDONED:
@@ -180,29 +180,38 @@ def _player_id(user) -> int | None:
         return None  # no player yet, so no quizzes
 
 
-def _item_with_session_user(request, public_id, position: int) -> AttemptQuestion | None:
-    """The item of a quiz played by the user this session names, read with that user:
-    one query for both, where request.user would cost one of its own first.
-
-    request.user is then worked out by Django from that row (quiz.auth.supplying):
-    the item is returned only if the session still signs that user in.
-    """
+def _session_user_id(request):
+    """The user id this session signs in with PlayerBackend, unchecked; else None."""
     session = request.session
     try:
         if session[BACKEND_SESSION_KEY] != auth.PATH:
             return None
-        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
+        return get_user_model()._meta.pk.to_python(session[SESSION_KEY])
     except (KeyError, ValidationError):
+        return None
+
+
+def _signed_in_as(request, user) -> bool:
+    """Whether request.user is `user`, worked out by Django from that row
+    (quiz.auth.supplying): its backend, is_active and session hash checks."""
+    with auth.supplying(user):
+        current = request.user
+        return current.is_authenticated and current.pk == user.pk
+
+
+def _item_with_session_user(request, public_id, position: int) -> AttemptQuestion | None:
+    """The item of a quiz played by the user this session names, read with that user:
+    one query for both, where request.user would cost one of its own first. The
+    item is returned only if the session still signs that user in."""
+    user_id = _session_user_id(request)
+    if user_id is None:
         return None
     item = prepared.item_with_user.first(
         public_id=public_id, position=position - 1, user_id=user_id
     )
-    if item is None:
+    if item is None or not _signed_in_as(request, item.attempt.player.user):
         return None
-    with auth.supplying(item.attempt.player.user):
-        user = request.user
-        signed_in = user.is_authenticated
-    return item if signed_in and user.pk == user_id else None
+    return item
 
 
 def _owned_item(request, public_id, position: int) -> AttemptQuestion:
@@ -304,7 +313,13 @@ def question(request, public_id, position: int):
 
 
 def _owned_results_attempt(request, public_id) -> QuizAttempt:
-    """The attempt as _owned_attempt finds it (else 404), read by SQL compiled once."""
+    """The attempt as _owned_attempt finds it (else 404), read by SQL compiled once;
+    for a signed-in owner with their user and player, in the same query."""
+    user_id = _session_user_id(request)
+    if user_id is not None:
+        attempt = prepared.attempt_with_user.first(public_id=public_id, user_id=user_id)
+        if attempt is not None and _signed_in_as(request, attempt.player.user):
+            return attempt
     attempt = None
     if request.user.is_authenticated:
         player = visitor.existing_player(request)
