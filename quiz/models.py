@@ -24,6 +24,9 @@ class Difficulty(models.TextChoices):
     HARD = "hard", "Hard"
 
 
+_DIFFICULTY_LABELS = dict(Difficulty.choices)
+
+
 class QuizDifficulty(models.TextChoices):
     """What a player picks for a quiz: one difficulty, or a mix of all three."""
 
@@ -554,6 +557,12 @@ class AttemptQuestion(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def difficulty_label(self) -> str:
+        """get_difficulty_display() without its per-call partialmethod and flatchoices
+        dictionary: the question card shows it on every question page and answer."""
+        return _DIFFICULTY_LABELS.get(self.difficulty, self.difficulty)
 
     def option_text(self, key: str) -> str:
         for option in self.options:

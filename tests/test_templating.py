@@ -266,3 +266,11 @@ def test_templates_are_kept_unless_they_may_change(tmp_path, auto_reload):
         backend.get_template("page.html#missing")
     with pytest.raises(TemplateDoesNotExist):
         backend.get_template("missing.html")
+
+
+def test_the_cards_difficulty_label_is_djangos_display():
+    from quiz.models import AttemptQuestion, Difficulty
+
+    for value in [*Difficulty.values, "unknown", ""]:
+        item = AttemptQuestion(difficulty=value)
+        assert item.difficulty_label == item.get_difficulty_display()
