@@ -61,11 +61,16 @@ QUIZ_LENGTH = 10
 # One address per API request: the per-address limit runs but never refuses.
 API_ADDRESSES = itertools.count(1)
 
+# Endpoints answered with a redirect; every other one with 200.
+REDIRECTS = {"start", "play"}
+
 # name: what it is (the order is the table's)
 ENDPOINTS = {
     "baseline": "/bench/baseline, anonymous",
     "baseline_auth": "/bench/baseline, signed in",
     "home": "home page, signed in",
+    "start": "start a quiz POST (redirect)",
+    "play": "quiz link (redirect to the question)",
     "q_full": "question page, signed in, full",
     "q_htmx": "question page, signed in, htmx",
     "q_anon": "question page, anonymous, htmx",
@@ -330,6 +335,15 @@ def requests_for(name: str, fx: Fixture, n: int, anon_client=None, anon_quiz=Non
         return [clients[i % PLAYERS].get("/bench/baseline") for i in range(n)]
     if name == "home":
         return [clients[i % PLAYERS].get("/") for i in range(n)]
+    if name == "start":
+        # The start form as a browser posts it (not htmx): 10 questions, mixed.
+        form = {"watched_through": "6", "difficulty": "mixed", "length": "10", "category": ""}
+        return [clients[i % PLAYERS].post("/quiz/start/", form, htmx=False) for i in range(n)]
+    if name == "play":
+        quizzes = [fx.quiz(p) for p in fx.players]
+        return [
+            clients[i % PLAYERS].get(f"/quiz/{quizzes[i % PLAYERS].public_id}/") for i in range(n)
+        ]
     if name in ("q_full", "q_htmx"):
         quizzes = [fx.quiz(p) for p in fx.players]
         return [
@@ -392,8 +406,9 @@ def child(opts: dict) -> None:
     for name in opts["endpoints"]:
         n = n_of.get(name, opts["n"])
         warm = requests_for(name, fx, 3, anon_client, anon_quiz)
+        expect = 302 if name in REDIRECTS else 200
         for environ in warm:
-            call(app, environ)
+            call(app, environ, expect)
         environs = requests_for(name, fx, n, anon_client, anon_quiz)
         step(f"{tag}: {name} x{n}")
         if mode == "profile" and name == opts["profile"]:
@@ -405,7 +420,7 @@ def child(opts: dict) -> None:
         with cg.segment(name):
             for environ in environs:
                 c0, w0 = time.process_time_ns(), time.perf_counter_ns()
-                call(app, environ)
+                call(app, environ, expect)
                 cpu.append(time.process_time_ns() - c0)
                 wall.append(time.perf_counter_ns() - w0)
         if profiler is not None and name == opts["profile"]:

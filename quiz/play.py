@@ -25,6 +25,7 @@ from quiz import prepared, rating
 from quiz.models import (
     AttemptQuestion,
     Bank,
+    Option,
     Player,
     Question,
     QuizAttempt,
@@ -76,7 +77,7 @@ def points_for(item: AttemptQuestion, correct: bool, elapsed: float) -> int:
 
 # --- drawing questions -------------------------------------------------------
 
-RECENT_ATTEMPTS = 5
+RECENT_ATTEMPTS = prepared.RECENT_QUIZZES  # 5: the owner's newest quizzes
 
 
 class PoolTooSmall(Exception):
@@ -101,15 +102,15 @@ def candidate_questions(bank: Bank, difficulty: str, watched_through: int, categ
 
 
 def recently_seen_ids(player: Player | None, session_key: str) -> set[int]:
-    """Questions served in the owner's last few attempts."""
-    attempts = QuizAttempt.objects.owned_by(player.user if player else None, session_key)
-    recent = attempts.order_by("-started_at").values("id")[:RECENT_ATTEMPTS]
-    # order_by(): the default ordering would join the attempts and sort for nothing.
-    return set(
-        AttemptQuestion.objects.filter(attempt__in=recent, question__isnull=False)
-        .order_by()
-        .values_list("question_id", flat=True)
-    )
+    """Questions served in the owner's last few attempts (RECENT_ATTEMPTS), as
+    QuizAttempt.objects.owned_by would find them; SQL compiled once (quiz.prepared)."""
+    if player is not None:
+        rows = prepared.recent_questions_of_player.rows(player_id=player.pk)
+    elif session_key:
+        rows = prepared.recent_questions_of_session.rows(session_key=session_key)
+    else:
+        return set()
+    return {row[0] for row in rows}
 
 
 def _shuffled(rows: list, rng: random.Random):
@@ -251,26 +252,51 @@ def draw_question_ids(
     return picked
 
 
-def _snapshot(question: Question, position: int, rng: random.Random) -> AttemptQuestion:
-    options = list(question.options.all())
-    if question.kind == Question.Kind.BOOLEAN:
+_SNAPSHOT_FIELDS = ("id", "text", "kind", "difficulty", "category", "spoiler_level", "explanation")
+
+
+def _snapshots(ids: list[int], rng: random.Random) -> list[AttemptQuestion]:
+    """The drawn questions as served, in draw order: wording, options in their
+    served order with new random keys, the correct key. Two plain reads (the
+    questions' served fields, then their options in order), no model instances."""
+    questions = {
+        row[0]: row for row in Question.objects.filter(id__in=ids).values_list(*_SNAPSHOT_FIELDS)
+    }
+    options: dict[int, list[tuple[str, bool]]] = {question_id: [] for question_id in ids}
+    rows = (
+        Option.objects.filter(question_id__in=ids)
+        # Option's own ordering within each question (by question_id: no join).
+        .order_by("question_id", "position", "id")
+        .values_list("question_id", "text", "is_correct")
+    )
+    for question_id, text, is_correct in rows:
+        options[question_id].append((text, is_correct))
+    return [
+        _snapshot(questions[question_id], options[question_id], position, rng)
+        for position, question_id in enumerate(ids)
+    ]
+
+
+def _snapshot(question: tuple, options: list, position: int, rng: random.Random) -> AttemptQuestion:
+    question_id, text, kind, difficulty, category, spoiler_level, explanation = question
+    if kind == Question.Kind.BOOLEAN:
         # True stays before False: shuffling a true/false pair only confuses.
-        options.sort(key=lambda o: o.text != "True")
+        options.sort(key=lambda option: option[0] != "True")
     else:
         rng.shuffle(options)
-    served = [{"key": secrets.token_urlsafe(9), "text": o.text} for o in options]
-    correct_key = next(s["key"] for s, o in zip(served, options, strict=True) if o.is_correct)
+    served = [{"key": secrets.token_urlsafe(9), "text": option[0]} for option in options]
+    correct_key = next(s["key"] for s, o in zip(served, options, strict=True) if o[1])
     return AttemptQuestion(
         position=position,
-        question=question,
-        text=question.text,
-        kind=question.kind,
-        difficulty=question.difficulty,
-        category=question.category,
-        spoiler_level=question.spoiler_level,
+        question_id=question_id,
+        text=text,
+        kind=kind,
+        difficulty=difficulty,
+        category=category,
+        spoiler_level=spoiler_level,
         options=served,
         correct_key=correct_key,
-        explanation=question.explanation,
+        explanation=explanation,
     )
 
 
@@ -315,7 +341,7 @@ def start_quiz(
             raise PoolTooSmall(len(ids), length)
         length = len(ids)
     rng = random.Random(secrets.randbits(64))
-    by_id = {q.id: q for q in Question.objects.filter(id__in=ids).prefetch_related("options")}
+    items = _snapshots(ids, rng)
     with transaction.atomic():
         attempt = QuizAttempt.objects.create(
             player=player,
@@ -330,10 +356,9 @@ def start_quiz(
             daily_date=daily_date,
             shortened=length < asked,
         )
-        items = [_snapshot(by_id[qid], position, rng) for position, qid in enumerate(ids)]
         for item in items:
             item.attempt = attempt
-        AttemptQuestion.objects.bulk_create(items)
+        prepared.insert_new(AttemptQuestion, items, using=QuizAttempt.objects.db)
     return attempt
 
 

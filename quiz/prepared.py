@@ -23,7 +23,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import Field, QuerySet
-from django.db.models.query import _get_from_db, get_related_populators
+from django.db.models.query import ModelIterable, _get_from_db, get_related_populators
 
 from quiz.models import AttemptQuestion, Bank, Player, QuizAttempt
 from quiz.sql import NAMES, named_params, named_placeholders
@@ -62,6 +62,11 @@ class Compiled:
                     raise ValueError(f"sentinel for {name} found {len(where)} times in {params}")
                 slots.append((where[0], name, field))
             select, klass_info = compiler.select, compiler.klass_info
+            converters = list(compiler.get_converters([column[0] for column in select]).items())
+            if queryset._iterable_class is not ModelIterable:  # values_list(): rows, no instances
+                plan = (sql, params, slots, converters, None, None, None, None)
+                self._plans[using] = plan
+                return plan
             start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
             init_list = [column[0].target.attname for column in select[start:end]]
             fetch_mode = queryset._fetch_mode
@@ -69,7 +74,7 @@ class Compiled:
                 sql,
                 params,
                 slots,
-                list(compiler.get_converters([column[0] for column in select]).items()),
+                converters,
                 _get_from_db(klass_info["model"], fetch_mode),
                 init_list,
                 (start, end),
@@ -87,10 +92,12 @@ class Compiled:
         rows = self._run(using, values, many=False)
         return rows[0] if rows else None
 
+    def rows(self, using: str = "default", **values) -> list[list]:
+        """Every matching row of a values_list() QuerySet, converted as the ORM converts."""
+        return self._run(using, values, many=True)
+
     def _run(self, using: str, values: dict, *, many: bool) -> list:
-        sql, params, slots, converters, from_db, init_list, (start, end), populators = self._plan(
-            using
-        )
+        sql, params, slots, converters, from_db, init_list, span, populators = self._plan(using)
         connection = connections[using]
         params = list(params)
         for index, name, field in slots:
@@ -107,6 +114,10 @@ class Compiled:
                 for function in functions:
                     value = function(value, expression, connection)
                 row[position] = value
+            if from_db is None:
+                objects.append(row)
+                continue
+            start, end = span
             obj = from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
@@ -246,6 +257,30 @@ review_items = Compiled(
 )
 
 
+# The questions of a visitor's last few quizzes (quiz.play.recently_seen_ids): the
+# owner's newest RECENT quizzes by start, then their items' questions.
+RECENT_QUIZZES = 5
+
+
+def _recent_questions(**owner):
+    recent = QuizAttempt.objects.filter(**owner).order_by("-started_at").values("id")
+    return (
+        AttemptQuestion.objects.filter(attempt__in=recent[:RECENT_QUIZZES], question__isnull=False)
+        .order_by()
+        .values_list("question_id")
+    )
+
+
+recent_questions_of_player = Compiled(
+    lambda player_id: _recent_questions(player_id=player_id),
+    player_id=(_field(QuizAttempt, "player"), 987654321),
+)
+recent_questions_of_session = Compiled(
+    lambda session_key: _recent_questions(player__isnull=True, session_key=session_key),
+    session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
+)
+
+
 # The home page's "pick up where you left off": a visitor's five newest active quizzes
 # (QuizAttempt.objects.owned_by(…).active().order_by("-started_at")[:5]).
 _ACTIVE = QuizAttempt.objects.filter(status=QuizAttempt.Status.ACTIVE).order_by("-started_at")
@@ -381,3 +416,38 @@ def claim_answer(
             return False
         cursor.execute(record, named_params(recorded))
     return True
+
+
+# --- new rows -----------------------------------------------------------------
+
+_insert_sql: dict[tuple, tuple[str, list[Field]]] = {}
+
+
+def insert_new(model, objs: list, using: str = "default") -> None:
+    """INSERT new (unsaved) instances as bulk_create() does, with their values
+    prepared by the same field methods (pre_save, get_db_prep_save), but with the
+    statement built once per model and database and sent with executemany (one
+    round trip in psycopg's pipeline). Their primary keys are not read back, and
+    no signals are sent (bulk_create sends none either): for rows nothing reads
+    in the same request, such as a new quiz's questions.
+    """
+    if not objs:
+        return
+    connection = connections[using]
+    key = (model, connection.vendor)
+    plan = _insert_sql.get(key)
+    if plan is None:
+        qn = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if not f.generated and not f.primary_key]
+        columns = ", ".join(qn(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        # Table and column names are the model's own, quoted; values are parameters.
+        sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        plan = _insert_sql[key] = (named_placeholders(sql, len(fields)), fields)
+    sql, fields = plan
+    rows = [
+        named_params([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
