@@ -255,22 +255,40 @@ def draw_question_ids(
 _SNAPSHOT_FIELDS = ("id", "text", "kind", "difficulty", "category", "spoiler_level", "explanation")
 
 
-def _snapshots(ids: list[int], rng: random.Random) -> list[AttemptQuestion]:
+def _snapshots(ids: list[int], rng: random.Random, using: str) -> list[AttemptQuestion]:
     """The drawn questions as served, in draw order: wording, options in their
-    served order with new random keys, the correct key. Two plain reads (the
-    questions' served fields, then their options in order), no model instances."""
-    questions = {
-        row[0]: row for row in Question.objects.filter(id__in=ids).values_list(*_SNAPSHOT_FIELDS)
+    served order with new random keys, the correct key.
+
+    Two reads by primary key in plain SQL, as _facts_of: the questions' served
+    fields, then their options in Option's order within each question (position,
+    then id). Building the same two reads with the ORM cost a fifth of a start.
+    """
+    if not ids:
+        return []
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    columns = ", ".join(qn(Question._meta.get_field(name).column) for name in _SNAPSHOT_FIELDS)
+    option = {
+        name: qn(Option._meta.get_field(name).column)
+        for name in ("question", "text", "is_correct", "position", "id")
     }
-    options: dict[int, list[tuple[str, bool]]] = {question_id: [] for question_id in ids}
-    rows = (
-        Option.objects.filter(question_id__in=ids)
-        # Option's own ordering within each question (by question_id: no join).
-        .order_by("question_id", "position", "id")
-        .values_list("question_id", "text", "is_correct")
+    # Table and column names are the models' own, quoted; the ids are parameters.
+    questions_sql = (
+        f"SELECT {columns} FROM {qn(Question._meta.db_table)} WHERE {qn('id')} IN ({marks})"  # noqa: S608
     )
-    for question_id, text, is_correct in rows:
-        options[question_id].append((text, is_correct))
+    options_sql = (
+        f"SELECT {option['question']}, {option['text']}, {option['is_correct']} "  # noqa: S608
+        f"FROM {qn(Option._meta.db_table)} WHERE {option['question']} IN ({marks}) "
+        f"ORDER BY {option['question']}, {option['position']}, {option['id']}"
+    )
+    options: dict[int, list[tuple[str, bool]]] = {question_id: [] for question_id in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(questions_sql, ids)
+        questions = {row[0]: row for row in cursor.fetchall()}
+        cursor.execute(options_sql, ids)
+        for question_id, text, is_correct in cursor.fetchall():
+            options[question_id].append((text, bool(is_correct)))
     return [
         _snapshot(questions[question_id], options[question_id], position, rng)
         for position, question_id in enumerate(ids)
@@ -341,7 +359,7 @@ def start_quiz(
             raise PoolTooSmall(len(ids), length)
         length = len(ids)
     rng = random.Random(secrets.randbits(64))
-    items = _snapshots(ids, rng)
+    items = _snapshots(ids, rng, QuizAttempt.objects.db)
     with transaction.atomic():
         attempt = QuizAttempt.objects.create(
             player=player,
