@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 
 from quiz import prepared
 
@@ -42,6 +44,27 @@ def supplying(user):
         yield
     finally:
         _supplied.reset(token)
+
+
+def session_user_id(request):
+    """The user id this request's session signs in with PlayerBackend, not yet
+    checked (request.user does that); None when there is none."""
+    session = request.session
+    try:
+        if session[BACKEND_SESSION_KEY] != PATH:
+            return None
+        return get_user_model()._meta.pk.to_python(session[SESSION_KEY])
+    except (KeyError, ValidationError):
+        return None
+
+
+def signed_in_as(request, user) -> bool:
+    """Whether request.user is `user` (a row read with what the view needed, for
+    session_user_id), worked out by Django from that row: the backend named in
+    the session, is_active, the session hash and its fallbacks (see supplying)."""
+    with supplying(user):
+        current = request.user
+        return current.is_authenticated and current.pk == user.pk
 
 
 class PlayerBackend(ModelBackend):

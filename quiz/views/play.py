@@ -7,8 +7,6 @@ views return just the `question_card` block of the same template.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -180,36 +178,17 @@ def _player_id(user) -> int | None:
         return None  # no player yet, so no quizzes
 
 
-def _session_user_id(request):
-    """The user id this session signs in with PlayerBackend, unchecked; else None."""
-    session = request.session
-    try:
-        if session[BACKEND_SESSION_KEY] != auth.PATH:
-            return None
-        return get_user_model()._meta.pk.to_python(session[SESSION_KEY])
-    except (KeyError, ValidationError):
-        return None
-
-
-def _signed_in_as(request, user) -> bool:
-    """Whether request.user is `user`, worked out by Django from that row
-    (quiz.auth.supplying): its backend, is_active and session hash checks."""
-    with auth.supplying(user):
-        current = request.user
-        return current.is_authenticated and current.pk == user.pk
-
-
 def _item_with_session_user(request, public_id, position: int) -> AttemptQuestion | None:
     """The item of a quiz played by the user this session names, read with that user:
     one query for both, where request.user would cost one of its own first. The
     item is returned only if the session still signs that user in."""
-    user_id = _session_user_id(request)
+    user_id = auth.session_user_id(request)
     if user_id is None:
         return None
     item = prepared.item_with_user.first(
         public_id=public_id, position=position - 1, user_id=user_id
     )
-    if item is None or not _signed_in_as(request, item.attempt.player.user):
+    if item is None or not auth.signed_in_as(request, item.attempt.player.user):
         return None
     return item
 
@@ -315,10 +294,10 @@ def question(request, public_id, position: int):
 def _owned_results_attempt(request, public_id) -> QuizAttempt:
     """The attempt as _owned_attempt finds it (else 404), read by SQL compiled once;
     for a signed-in owner with their user and player, in the same query."""
-    user_id = _session_user_id(request)
+    user_id = auth.session_user_id(request)
     if user_id is not None:
         attempt = prepared.attempt_with_user.first(public_id=public_id, user_id=user_id)
-        if attempt is not None and _signed_in_as(request, attempt.player.user):
+        if attempt is not None and auth.signed_in_as(request, attempt.player.user):
             return attempt
     attempt = None
     if request.user.is_authenticated:
