@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from confusable_homoglyphs import confusables
 from django import forms
@@ -15,12 +18,13 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.forms.widgets import ChoiceWidget
 from django.utils import timezone
 
 from quiz import play, prepared
 from quiz.leaderboard import DIFFICULTIES, LENGTHS, PERIODS, Board
-from quiz.models import Bank, Category, Player, QuizDifficulty, Report, SpoilerLevel
+from quiz.models import Bank, Category, Player, Question, QuizDifficulty, Report, SpoilerLevel
 from quiz.play import QUIZ_LENGTHS
 
 WATCHED_CHOICES = [
@@ -38,27 +42,81 @@ WATCHED_CHOICES = [
 # them on every visit and on every change of level or difficulty: one GROUP BY,
 # kept in the shared cache for a minute.
 CATEGORIES_CACHE_SECONDS = 60
-
+# The shared cache holds (computed_at, value) pairs (version 1 held the value alone).
+CATEGORIES_CACHE_VERSION = 2
 
 NAMES_KEY = "category-names"
+
+# Each process also keeps the pairs it read or computed, until the same minute is up:
+# a copy is used only while time.time() < computed_at + CATEGORIES_CACHE_SECONDS,
+# and a pair older than that in the shared cache is computed again. So no page
+# shows counts or names older than a minute, as with the shared cache alone (an
+# edit in the admin shows within the minute, as before), but the home page reads
+# the shared cache (a database query without Redis, a round trip with it) once a
+# minute per process and key instead of on every visit. The process's copies
+# are dropped when it saves or deletes a bank, category or question: the shared
+# cache answers again, so no copy outlives the rows it was computed from when
+# they are rolled back (as every test's are, with the database cache).
+# Keys: banks x 4 difficulties x 7 levels, + 1.
+_KEPT_ENTRIES = 1024
+_kept: dict[str, tuple[float, Any]] = {}
+
+
+def forget_kept_categories(**kwargs) -> None:
+    """Drop this process's copies (a signal receiver: a bank, category or question changed)."""
+    _kept.clear()
+
+
+for _model in (Bank, Category, Question):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            forget_kept_categories,
+            sender=_model,
+            dispatch_uid=f"quiz.forms.forget_kept_categories.{_model.__name__}",
+        )
+
+
+def _minute_fresh(computers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Each key's value, at most CATEGORIES_CACHE_SECONDS old: this process's copy,
+    else the shared cache's (one read for every key missing here), else computed
+    (and shared)."""
+    now = time.time()
+    values, missing = {}, []
+    for key in computers:
+        kept = _kept.get(key)
+        if kept is not None and now < kept[0]:
+            values[key] = kept[1]
+        else:
+            missing.append(key)
+    if not missing:
+        return values
+    found = cache.get_many(missing, version=CATEGORIES_CACHE_VERSION)
+    for key in missing:
+        pair = found.get(key)
+        if pair is None or not now < pair[0] + CATEGORIES_CACHE_SECONDS:
+            pair = (time.time(), computers[key]())  # the time before the query
+            cache.set(key, pair, CATEGORIES_CACHE_SECONDS, version=CATEGORIES_CACHE_VERSION)
+        computed_at, values[key] = pair
+        if len(_kept) >= _KEPT_ENTRIES:
+            _kept.clear()
+        _kept[key] = (computed_at + CATEGORIES_CACHE_SECONDS, values[key])
+    return values
 
 
 def category_counts_and_names(
     bank: Bank, difficulty: str, watched_through: int
 ) -> tuple[dict[str, int], dict[str, str]]:
     """How many questions each category offers for these choices, and the categories'
-    names: one cache read for both (without Redis each key is a database query)."""
+    names, each at most a minute old (see _minute_fresh): usually no query at all,
+    else one cache read for both (without Redis each key is a database query)."""
     counts_key = f"category-counts:{bank.pk}:{difficulty}:{watched_through}"
-    found = cache.get_many([counts_key, NAMES_KEY])
-    counts = found.get(counts_key)
-    if counts is None:
-        counts = play.category_counts(bank, difficulty, watched_through)
-        cache.set(counts_key, counts, CATEGORIES_CACHE_SECONDS)
-    names = found.get(NAMES_KEY)
-    if names is None:
-        names = Category.objects.names()
-        cache.set(NAMES_KEY, names, CATEGORIES_CACHE_SECONDS)
-    return counts, names
+    found = _minute_fresh(
+        {
+            counts_key: lambda: play.category_counts(bank, difficulty, watched_through),
+            NAMES_KEY: Category.objects.names,
+        }
+    )
+    return found[counts_key], found[NAMES_KEY]
 
 
 # --- Forms built on every page view: their fields copied cheaply ---------------
