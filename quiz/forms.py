@@ -8,7 +8,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from confusable_homoglyphs import confusables
 from django import forms
@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.forms.utils import ErrorList
 from django.forms.widgets import ChoiceWidget
 from django.utils import timezone
 
@@ -168,6 +169,71 @@ def fields_copied_cheaply(form_class):
     return form_class
 
 
+class MemoisedForm:
+    """An unbound form whose fields' HTML the template memoises by `memo_key`: the key is
+    known without the form, which is built only when something else is asked of it
+    (on a memo miss, to render its fields). Attributes and items are the form's, so a
+    template renders it as it renders the form itself.
+    """
+
+    is_bound = False
+
+    def __init__(self, memo_key: tuple, build: Callable[[], forms.Form]):
+        self.memo_key = memo_key
+        self._build = build
+        self._form = None
+
+    @property
+    def form(self) -> forms.Form:
+        if self._form is None:
+            self._form = self._build()
+        return self._form
+
+    def non_field_errors(self):
+        """An unbound form nobody has touched yet has none (the form's own once built)."""
+        if self._form is None:
+            return ErrorList(error_class="nonfield")
+        return self._form.non_field_errors()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.form, name)
+
+    def __getitem__(self, name):
+        return self.form[name]
+
+    def __iter__(self):
+        return iter(self.form)
+
+
+class StartOffer(NamedTuple):
+    """What the start form offers for one input: the published banks (by name), and
+    the category choices for the chosen bank, level, difficulty and length."""
+
+    banks: list[Bank]
+    category_choices: list[tuple[str, str]]
+
+    def memo_key(self, initial: dict) -> tuple:
+        """Everything an unbound start form with this initial shows, for {% memo %}."""
+        values = tuple(
+            (
+                name,
+                str(
+                    initial.get(
+                        name,
+                        (self.banks[0].pk if self.banks else None)
+                        if name == "bank"
+                        else field.initial,
+                    )
+                ),
+            )
+            for name, field in StartQuizForm.base_fields.items()
+        )
+        banks = tuple((bank.pk, str(bank)) for bank in self.banks)
+        return ("start", values, tuple(self.category_choices), banks)
+
+
 class PublishedBankField(forms.ChoiceField):
     """A published bank, chosen among those the form read (`set_banks`); cleans to the Bank.
 
@@ -247,16 +313,25 @@ class StartQuizForm(forms.Form):
     )
     allow_shorter = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offer: StartOffer | None = None, **kwargs):
+        """`offer`: what StartQuizForm.offer() read for the same input, if the caller has it."""
         super().__init__(*args, **kwargs)
-        # The field's queryset, read with SQL compiled once (quiz.prepared): every home page.
-        banks = prepared.published_banks.all()
-        self._banks = tuple((bank.pk, str(bank)) for bank in banks)
+        if offer is None:
+            offer = self.offer(self.data if self.is_bound else None, self.initial)
+        self._offer = offer
+        banks = offer.banks
         self.fields["bank"].set_banks(banks)
         self.show_bank = len(banks) > 1
         if banks and not self.is_bound:
             self.fields["bank"].initial = banks[0].pk
-        self.fields["category"].choices = self._category_choices(banks)
+        self.fields["category"].choices = offer.category_choices
+
+    @classmethod
+    def unbound(cls, initial: dict) -> MemoisedForm:
+        """The unbound form for these initial values, built only if its HTML is not memoised
+        yet (see MemoisedForm): the banks and categories are read either way."""
+        offer = cls.offer(None, initial)
+        return MemoisedForm(offer.memo_key(initial), lambda: cls(initial=initial, offer=offer))
 
     @property
     def memo_key(self):
@@ -264,41 +339,52 @@ class StartQuizForm(forms.Form):
         None for a bound form, whose input and errors are the visitor's own."""
         if self.is_bound:
             return None
-        values = tuple(
-            (name, str(self.initial.get(name, field.initial)))
-            for name, field in self.fields.items()
-        )
-        return ("start", values, tuple(self.fields["category"].choices), self._banks)
+        return self._offer.memo_key(self.initial)
 
-    def _chosen(self, name):
-        """The value a field has now: submitted, else initial; None if it is not a valid one."""
-        field = self.fields[name]
-        raw = self.data.get(name) if self.is_bound else self.initial.get(name, field.initial)
+    @classmethod
+    def offer(cls, data, initial) -> StartOffer:
+        """The published banks and the categories this input can make a quiz from.
+
+        `data`: a bound form's input, or None for an unbound form with `initial`.
+        The banks are read with SQL compiled once (quiz.prepared): every home page.
+        """
+        banks = prepared.published_banks.all()
+        return StartOffer(banks, cls._category_choices(banks, data, initial))
+
+    @classmethod
+    def _chosen(cls, name, data, initial):
+        """The value a field has now: submitted, else initial; None if it is not a valid one.
+
+        The class's own field cleans it (cleaning changes nothing in a field)."""
+        field = cls.base_fields[name]
+        raw = data.get(name) if data is not None else initial.get(name, field.initial)
         try:
             return field.clean(raw)
         except ValidationError:
             return None
 
-    def _category_choices(self, banks):
+    @classmethod
+    def _category_choices(cls, banks, data, initial):
         """Categories that can make a quiz of the chosen length, with their question counts.
 
         With allow_shorter (the player accepted a shorter quiz) a category needs one question.
         """
         by_pk = {bank.pk: bank for bank in banks}
-        bank_value = self.data.get("bank") if self.is_bound else self.fields["bank"].initial
+        # An unbound form's bank field starts at the first bank.
+        bank_value = data.get("bank") if data is not None else (banks[0].pk if banks else None)
         try:
             bank = by_pk.get(int(bank_value)) if bank_value not in (None, "") else None
         except (TypeError, ValueError):
             bank = None
         bank = bank or (banks[0] if banks else None)
         # A select shows its first choice when nothing is remembered: "Not started".
-        watched = self._chosen("watched_through")
+        watched = cls._chosen("watched_through", data, initial)
         watched = 0 if watched is None else watched
-        difficulty = self._chosen("difficulty") or QuizDifficulty.MIXED
-        if self._chosen("adaptive"):
+        difficulty = cls._chosen("difficulty", data, initial) or QuizDifficulty.MIXED
+        if cls._chosen("adaptive", data, initial):
             difficulty = QuizDifficulty.MIXED
-        length = self._chosen("length") or 10
-        if self.is_bound and self.data.get("allow_shorter"):
+        length = cls._chosen("length", data, initial) or 10
+        if data is not None and data.get("allow_shorter"):
             length = 1
         if bank is None:
             return [("", "Any category")]
@@ -333,12 +419,21 @@ class EpisodeQuizForm(forms.Form):
         coerce=int,
     )
 
+    @classmethod
+    def unbound(cls, initial: dict) -> MemoisedForm:
+        """The unbound form, built only if its HTML is not memoised yet (see MemoisedForm)."""
+        return MemoisedForm(cls._memo_key(initial), lambda: cls(initial=initial))
+
     @property
     def memo_key(self):
         """What the unbound form shows, for {% memo %}; None when bound (it may carry errors)."""
         if self.is_bound:
             return None
-        return ("episode", str(self.initial.get("episode", self.fields["episode"].initial)))
+        return self._memo_key(self.initial)
+
+    @classmethod
+    def _memo_key(cls, initial: dict) -> tuple:
+        return ("episode", str(initial.get("episode", cls.base_fields["episode"].initial)))
 
 
 @fields_copied_cheaply

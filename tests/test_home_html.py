@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from quiz import templating
 from quiz.models import Bank
 from tests.factories import BankFactory, CategoryFactory, PlayerFactory, QuestionFactory
 from tests.playing import start
@@ -29,6 +30,12 @@ pytestmark = pytest.mark.django_db
 
 GOLDEN = Path(__file__).parent / "data" / "home_html"
 REGENERATE = os.environ.get("REGENERATE_HOME_HTML") == "1"
+
+
+@pytest.fixture(autouse=True)
+def cold_memo(monkeypatch):
+    """Each test's first page renders every fragment (another test may have memoised one)."""
+    monkeypatch.setattr(templating, "_memo", {})
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def _home_context(request, form, episode_form=None, remembered=None):
         # Offer the next episode after the remembered level: the one most
         # likely just watched.
         suggested = min((watched or 0) + 1, 6)
-        episode_form = EpisodeQuizForm(initial={"episode": suggested})
+        episode_form = EpisodeQuizForm.unbound({"episode": suggested})
     return {
         "form": form,
         "resumable": resumable,
@@ -72,7 +72,8 @@ def home(request):
     """The start form. Query parameters pre-fill it (the htmx category refresh sends them)."""
     remembered = visitor.remembered_choices(request)
     initial = remembered | {name: request.GET[name] for name in START_FIELDS if name in request.GET}
-    form = StartQuizForm(initial=initial)
+    # Built only if the template's memo of its fields misses (see quiz.forms.MemoisedForm).
+    form = StartQuizForm.unbound(initial)
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "quiz/home.html#category_field", {"form": form})
     return render(request, "quiz/home.html", _home_context(request, form, remembered=remembered))

@@ -1,0 +1,117 @@
+"""The home page builds its unbound forms only when the template's memo of their fields
+misses (quiz.forms.MemoisedForm): the memo key is worked out without the form."""
+
+import pytest
+from django.core.cache import cache
+
+from quiz import forms, templating
+from quiz.forms import EpisodeQuizForm, MemoisedForm, StartQuizForm
+from quiz.models import Bank
+from tests.factories import BankFactory, PlayerFactory, QuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """How many of each form were built."""
+    counts = {StartQuizForm: 0, EpisodeQuizForm: 0}
+    for form_class in counts:
+        original = form_class.__init__
+
+        def counting(self, *args, _original=original, _class=form_class, **kwargs):
+            counts[_class] += 1
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(form_class, "__init__", counting)
+    monkeypatch.setattr(templating, "_memo", {})
+    return counts
+
+
+def test_forms_are_built_only_when_their_fields_are_not_memoised(client, built):
+    QuestionFactory.create_batch(12)
+    client.force_login(PlayerFactory(watched_through=2).user)
+    assert client.get("/").status_code == 200
+    assert built == {StartQuizForm: 1, EpisodeQuizForm: 1}
+    assert client.get("/").status_code == 200
+    assert built == {StartQuizForm: 1, EpisodeQuizForm: 1}
+    assert client.get("/", {"difficulty": "hard"}).status_code == 200
+    assert built == {StartQuizForm: 2, EpisodeQuizForm: 1}
+    # The htmx refresh renders the category field alone: its form is built.
+    assert client.get("/", headers={"HX-Request": "true"}).status_code == 200
+    assert built == {StartQuizForm: 3, EpisodeQuizForm: 1}
+
+
+INITIALS = [
+    {},
+    {"watched_through": 0},
+    {"watched_through": 3, "difficulty": "easy", "length": 5},
+    {"watched_through": "3", "difficulty": "easy", "length": "5"},
+    {"watched_through": 3, "difficulty": "easy", "length": 5, "category": "cast"},
+    {"watched_through": 3, "difficulty": "easy", "length": 5, "adaptive": "on"},
+    {"watched_through": 6, "difficulty": "hard", "length": 20},
+    {"watched_through": 6, "difficulty": "mixed", "length": 20, "timed": True},
+    {"watched_through": "x", "length": "7", "category": "nope", "bank": "x"},
+    {"bank": "2"},
+]
+
+
+@pytest.mark.parametrize("banks", [0, 1, 2])
+def test_the_memo_key_decides_the_html(banks):
+    """Two initials with the same key show the same fields; the key is the form's own."""
+    if banks:
+        QuestionFactory.create_batch(12, category="cast", difficulty="easy")
+        QuestionFactory.create_batch(5, category="music", difficulty="hard", spoiler_level=4)
+    if banks == 2:
+        QuestionFactory.create_batch(3, bank=BankFactory(slug="more", name="More"))
+    html = {}
+    # The same choices over new counts, then a bank renamed (read again: no cache).
+    for more, rename in [(0, ""), (1, ""), (9, ""), (0, "Zz")]:
+        QuestionFactory.create_batch(more, category="music", difficulty="hard")
+        Bank.objects.filter(slug="more").update(name=rename or "More")
+        cache.clear()
+        for initial in INITIALS:
+            lazy = StartQuizForm.unbound(dict(initial))
+            form = StartQuizForm(initial=dict(initial))
+            assert lazy._form is None and lazy.memo_key == form.memo_key
+            fields = [str(field) for field in form]
+            assert html.setdefault(lazy.memo_key, fields) == fields, initial
+    assert len(html) >= 7
+    for episode in [1, "1", 6, None, "x"]:
+        initial = {"episode": episode}
+        key = EpisodeQuizForm.unbound(initial).memo_key
+        assert key == EpisodeQuizForm(initial=initial).memo_key
+        html.setdefault(key, str(EpisodeQuizForm(initial=initial)))
+        assert html[key] == str(EpisodeQuizForm(initial=initial))
+
+
+def test_a_memoised_form_is_its_form_to_a_template():
+    QuestionFactory.create_batch(12)
+    QuestionFactory.create_batch(3, bank=BankFactory(slug="more", name="More"))
+    initial = {"watched_through": 3, "difficulty": "easy", "length": 5}
+    lazy, form = StartQuizForm.unbound(initial), StartQuizForm(initial=initial)
+    assert not lazy.is_bound and not lazy.non_field_errors()
+    assert lazy._form is None  # none of the above built it
+    assert isinstance(lazy, MemoisedForm)
+    assert [str(field) for field in lazy] == [str(field) for field in form]
+    assert str(lazy["category"]) == str(form["category"])
+    assert lazy.show_bank is form.show_bank is True
+    assert str(lazy.non_field_errors()) == str(form.non_field_errors()) == ""
+    with pytest.raises(AttributeError):
+        lazy._no_such_thing  # noqa: B018
+
+
+def test_the_offer_is_read_once_per_form(monkeypatch):
+    QuestionFactory.create_batch(12)
+    reads = []
+    original = StartQuizForm.offer.__func__
+
+    def counting(cls, *args):
+        reads.append(args)
+        return original(cls, *args)
+
+    monkeypatch.setattr(StartQuizForm, "offer", classmethod(counting))
+    lazy = StartQuizForm.unbound({})
+    str(lazy["category"])
+    assert len(reads) == 1
+    assert forms.StartQuizForm(data={}).is_bound and len(reads) == 2
