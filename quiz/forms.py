@@ -215,23 +215,23 @@ class StartOffer(NamedTuple):
     category_choices: list[tuple[str, str]]
 
     def memo_key(self, initial: dict) -> tuple:
-        """Everything an unbound start form with this initial shows, for {% memo %}."""
+        """Everything an unbound start form with this initial shows, for {% memo %}.
+
+        Each value as text, as the widgets compare it, except None: a checkbox or
+        hidden input shows None and "None" differently, and a query parameter can
+        be "None", so str() alone would let one visitor's URL choose another's HTML.
+        """
+        first_bank = self.banks[0].pk if self.banks else None
         values = tuple(
-            (
-                name,
-                str(
-                    initial.get(
-                        name,
-                        (self.banks[0].pk if self.banks else None)
-                        if name == "bank"
-                        else field.initial,
-                    )
-                ),
-            )
+            (name, _as_shown(initial.get(name, first_bank if name == "bank" else field.initial)))
             for name, field in StartQuizForm.base_fields.items()
         )
         banks = tuple((bank.pk, str(bank)) for bank in self.banks)
         return ("start", values, tuple(self.category_choices), banks)
+
+
+def _as_shown(value) -> str | None:
+    return None if value is None else str(value)
 
 
 class PublishedBankField(forms.ChoiceField):
@@ -433,7 +433,7 @@ class EpisodeQuizForm(forms.Form):
 
     @classmethod
     def _memo_key(cls, initial: dict) -> tuple:
-        return ("episode", str(initial.get("episode", cls.base_fields["episode"].initial)))
+        return ("episode", _as_shown(initial.get("episode", cls.base_fields["episode"].initial)))
 
 
 @fields_copied_cheaply

@@ -115,3 +115,18 @@ def test_the_offer_is_read_once_per_form(monkeypatch):
     str(lazy["category"])
     assert len(reads) == 1
     assert forms.StartQuizForm(data={}).is_bound and len(reads) == 2
+
+
+@pytest.mark.parametrize("name", ["adaptive", "timed"])
+def test_a_crafted_query_cannot_change_what_other_visitors_are_shown(client, name, monkeypatch):
+    """?adaptive=None ticks the box (any non-empty text does) and must not be memoised
+    under the key of a visitor with no such parameter (str(None) == "None")."""
+    QuestionFactory.create_batch(12)
+    monkeypatch.setattr(templating, "_memo", {})
+    crafted = StartQuizForm.unbound({name: "None"}).memo_key
+    assert crafted != StartQuizForm.unbound({}).memo_key
+    if name == "adaptive":  # one of the query parameters the home page reads
+        crafted_html = client.get("/", {"adaptive": "None"}).content.decode()
+        assert 'id="id_adaptive" checked' in crafted_html
+        html = client.get("/").content.decode()
+        assert 'id="id_adaptive">' in html and 'id="id_adaptive" checked' not in html
