@@ -217,9 +217,10 @@ class StartOffer(NamedTuple):
     def memo_key(self, initial: dict) -> tuple:
         """Everything an unbound start form with this initial shows, for {% memo %}.
 
-        Each value as text, as the widgets compare it, except None: a checkbox or
-        hidden input shows None and "None" differently, and a query parameter can
-        be "None", so str() alone would let one visitor's URL choose another's HTML.
+        Each value as text, as the widgets compare it, except None, True and False
+        (_as_shown): a checkbox or hidden input shows None and "None" differently, and
+        a query parameter can be "None", so str() alone would let one visitor's URL
+        choose the HTML other visitors get.
         """
         first_bank = self.banks[0].pk if self.banks else None
         values = tuple(
@@ -230,8 +231,10 @@ class StartOffer(NamedTuple):
         return ("start", values, tuple(self.category_choices), banks)
 
 
-def _as_shown(value) -> str | None:
-    return None if value is None else str(value)
+def _as_shown(value) -> str | bool | None:
+    """The value as a widget compares it: text, but None, True and False as themselves
+    (a checkbox shows True and "True" differently)."""
+    return value if value is None or isinstance(value, bool) else str(value)
 
 
 class PublishedBankField(forms.ChoiceField):

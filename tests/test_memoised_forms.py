@@ -125,6 +125,9 @@ def test_a_crafted_query_cannot_change_what_other_visitors_are_shown(client, nam
     monkeypatch.setattr(templating, "_memo", {})
     crafted = StartQuizForm.unbound({name: "None"}).memo_key
     assert crafted != StartQuizForm.unbound({}).memo_key
+    for value in (True, False):
+        key = StartQuizForm.unbound({name: value}).memo_key
+        assert key != StartQuizForm.unbound({name: str(value)}).memo_key
     if name == "adaptive":  # one of the query parameters the home page reads
         crafted_html = client.get("/", {"adaptive": "None"}).content.decode()
         assert 'id="id_adaptive" checked' in crafted_html
