@@ -170,16 +170,17 @@ def fields_copied_cheaply(form_class):
 
 
 class MemoisedForm:
-    """An unbound form whose fields' HTML the template memoises by `memo_key`: the key is
-    known without the form, which is built only when something else is asked of it
-    (on a memo miss, to render its fields). Attributes and items are the form's, so a
-    template renders it as it renders the form itself.
+    """An unbound form whose fields' HTML the template memoises by `memo_key` (and other
+    `*_memo_key`s for parts of it): the keys are known without the form, which is built
+    only when something else is asked of it (on a memo miss, to render its fields).
+    Attributes and items are the form's, so a template renders it as it renders the
+    form itself.
     """
 
     is_bound = False
 
-    def __init__(self, memo_key: tuple, build: Callable[[], forms.Form]):
-        self.memo_key = memo_key
+    def __init__(self, build: Callable[[], forms.Form], **memo_keys: tuple):
+        self.__dict__.update(memo_keys)
         self._build = build
         self._form = None
 
@@ -229,6 +230,10 @@ class StartOffer(NamedTuple):
         )
         banks = tuple((bank.pk, str(bank)) for bank in self.banks)
         return ("start", values, tuple(self.category_choices), banks)
+
+    def category_memo_key(self, initial: dict) -> tuple:
+        """What an unbound form's category field shows (the htmx refresh renders it alone)."""
+        return ("category", _as_shown(initial.get("category")), tuple(self.category_choices))
 
 
 def _as_shown(value) -> str | bool | None:
@@ -334,7 +339,11 @@ class StartQuizForm(forms.Form):
         """The unbound form for these initial values, built only if its HTML is not memoised
         yet (see MemoisedForm): the banks and categories are read either way."""
         offer = cls.offer(None, initial)
-        return MemoisedForm(offer.memo_key(initial), lambda: cls(initial=initial, offer=offer))
+        return MemoisedForm(
+            lambda: cls(initial=initial, offer=offer),
+            memo_key=offer.memo_key(initial),
+            category_memo_key=offer.category_memo_key(initial),
+        )
 
     @property
     def memo_key(self):
@@ -343,6 +352,13 @@ class StartQuizForm(forms.Form):
         if self.is_bound:
             return None
         return self._offer.memo_key(self.initial)
+
+    @property
+    def category_memo_key(self):
+        """What the unbound form's category field shows, for {% memo %}; None when bound."""
+        if self.is_bound:
+            return None
+        return self._offer.category_memo_key(self.initial)
 
     @classmethod
     def offer(cls, data, initial) -> StartOffer:
@@ -425,7 +441,7 @@ class EpisodeQuizForm(forms.Form):
     @classmethod
     def unbound(cls, initial: dict) -> MemoisedForm:
         """The unbound form, built only if its HTML is not memoised yet (see MemoisedForm)."""
-        return MemoisedForm(cls._memo_key(initial), lambda: cls(initial=initial))
+        return MemoisedForm(lambda: cls(initial=initial), memo_key=cls._memo_key(initial))
 
     @property
     def memo_key(self):

@@ -37,9 +37,14 @@ def test_forms_are_built_only_when_their_fields_are_not_memoised(client, built):
     assert built == {StartQuizForm: 1, EpisodeQuizForm: 1}
     assert client.get("/", {"difficulty": "hard"}).status_code == 200
     assert built == {StartQuizForm: 2, EpisodeQuizForm: 1}
-    # The htmx refresh renders the category field alone: its form is built.
-    assert client.get("/", headers={"HX-Request": "true"}).status_code == 200
-    assert built == {StartQuizForm: 3, EpisodeQuizForm: 1}
+    # The htmx refresh renders the category field alone, memoised on its own: the
+    # full page's for the same choices, else built once.
+    htmx = {"HX-Request": "true"}
+    assert client.get("/", headers=htmx).status_code == 200
+    assert built == {StartQuizForm: 2, EpisodeQuizForm: 1}
+    for _ in range(2):
+        assert client.get("/", {"length": 20}, headers=htmx).status_code == 200
+        assert built == {StartQuizForm: 3, EpisodeQuizForm: 1}
 
 
 INITIALS = [
@@ -74,8 +79,11 @@ def test_the_memo_key_decides_the_html(banks):
             lazy = StartQuizForm.unbound(dict(initial))
             form = StartQuizForm(initial=dict(initial))
             assert lazy._form is None and lazy.memo_key == form.memo_key
+            assert lazy.category_memo_key == form.category_memo_key
             fields = [str(field) for field in form]
             assert html.setdefault(lazy.memo_key, fields) == fields, initial
+            category = str(form["category"])
+            assert html.setdefault(lazy.category_memo_key, category) == category, initial
     assert len(html) >= 7
     for episode in [1, "1", 6, None, "x"]:
         initial = {"episode": episode}
