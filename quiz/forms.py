@@ -213,7 +213,7 @@ class StartOffer(NamedTuple):
     the category choices for the chosen bank, level, difficulty and length."""
 
     banks: list[Bank]
-    category_choices: list[tuple[str, str]]
+    category_choices: tuple[tuple[str, str], ...]
 
     def memo_key(self, initial: dict) -> tuple:
         """Everything an unbound start form with this initial shows, for {% memo %}.
@@ -229,11 +229,11 @@ class StartOffer(NamedTuple):
             for name, field in StartQuizForm.base_fields.items()
         )
         banks = tuple((bank.pk, str(bank)) for bank in self.banks)
-        return ("start", values, tuple(self.category_choices), banks)
+        return ("start", values, self.category_choices, banks)
 
     def category_memo_key(self, initial: dict) -> tuple:
         """What an unbound form's category field shows (the htmx refresh renders it alone)."""
-        return ("category", _as_shown(initial.get("category")), tuple(self.category_choices))
+        return ("category", _as_shown(initial.get("category")), self.category_choices)
 
 
 def _as_shown(value) -> str | bool | None:
@@ -279,6 +279,13 @@ class PublishedBankField(forms.ChoiceField):
 
     def validate(self, value):
         forms.Field.validate(self, value)  # required only: to_python found the bank
+
+
+# StartQuizForm._chosen's cleaned values, and _category_choices' choices (tuples) with
+# the counts and names objects they were made from.
+_CLEANED_ENTRIES = 1024
+_CLEANED: dict[tuple, Any] = {}
+_CHOICES: dict[tuple, tuple] = {}
 
 
 @fields_copied_cheaply
@@ -374,13 +381,26 @@ class StartQuizForm(forms.Form):
     def _chosen(cls, name, data, initial):
         """The value a field has now: submitted, else initial; None if it is not a valid one.
 
-        The class's own field cleans it (cleaning changes nothing in a field)."""
+        The class's own field cleans it (cleaning changes nothing in a field, and its
+        choices are fixed), so each (field, value) is cleaned once per process."""
         field = cls.base_fields[name]
         raw = data.get(name) if data is not None else initial.get(name, field.initial)
+        key = (name, type(raw), raw)  # the type too: 1 == True == 1.0
         try:
-            return field.clean(raw)
+            return _CLEANED[key]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable (a list): cleaned, not kept
+            key = None
+        try:
+            value = field.clean(raw)
         except ValidationError:
-            return None
+            value = None
+        if key is not None:
+            if len(_CLEANED) >= _CLEANED_ENTRIES:
+                _CLEANED.clear()
+            _CLEANED[key] = value
+        return value
 
     @classmethod
     def _category_choices(cls, banks, data, initial):
@@ -406,17 +426,27 @@ class StartQuizForm(forms.Form):
         if data is not None and data.get("allow_shorter"):
             length = 1
         if bank is None:
-            return [("", "Any category")]
+            return (("", "Any category"),)
         counts, names = category_counts_and_names(bank, difficulty, watched)
+        # The same counts and names objects (this process's kept copies) give the same
+        # choices: worked out once per copy and length.
+        key = (bank.pk, difficulty, watched, length)
+        made = _CHOICES.get(key)
+        if made is not None and made[0] is counts and made[1] is names:
+            return made[2]
         offered = sorted(
             (names.get(slug) or Category.name_for(slug), slug, n)
             for slug, n in counts.items()
             if slug and n >= length
         )
         total = sum(counts.values())
-        return [("", f"Any category ({total} question{'s' if total != 1 else ''})")] + [
+        choices = (("", f"Any category ({total} question{'s' if total != 1 else ''})"),) + tuple(
             (slug, f"{name} ({n} question{'s' if n != 1 else ''})") for name, slug, n in offered
-        ]
+        )
+        if len(_CHOICES) >= _KEPT_ENTRIES:
+            _CHOICES.clear()
+        _CHOICES[key] = (counts, names, choices)
+        return choices
 
     def clean_bank(self):
         bank = self.cleaned_data.get("bank")

@@ -141,3 +141,49 @@ def test_a_crafted_query_cannot_change_what_other_visitors_are_shown(client, nam
         assert 'id="id_adaptive" checked' in crafted_html
         html = client.get("/").content.decode()
         assert 'id="id_adaptive">' in html and 'id="id_adaptive" checked' not in html
+
+
+RAW_VALUES = [None, "", 1, True, 1.0, "1", " 1", False, 0, "0", 6, "6", 7, "x", "easy", "on",
+              "false", "False", [3], 10, "10", 20]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["watched_through", "difficulty", "length", "adaptive"])
+def test_a_choice_is_cleaned_as_the_field_cleans_it(name):
+    """StartQuizForm._chosen keeps each (field, value)'s cleaned value: 1, True and 1.0
+    are kept apart (equal in a dict), unhashable values are cleaned every time."""
+    field = StartQuizForm.base_fields[name]
+    for _ in range(2):  # cleaned, then kept
+        for raw in RAW_VALUES:
+            try:
+                expected = field.clean(raw)
+            except forms.ValidationError:
+                expected = None
+            for data, initial in [(None, {name: raw}), ({name: raw}, {})]:
+                got = StartQuizForm._chosen(name, data, initial)
+                assert (got, type(got)) == (expected, type(expected)), raw
+
+
+def test_new_counts_give_new_category_choices(monkeypatch):
+    QuestionFactory.create_batch(12)
+    bank = Bank.objects.get()
+    first = StartQuizForm.offer(None, {}).category_choices
+    assert StartQuizForm.offer(None, {}).category_choices is first  # made once
+    QuestionFactory.create_batch(2)  # drops this process's copies of the counts
+    cache.clear()
+    assert StartQuizForm.offer(None, {}).category_choices == (
+        ("", "Any category (14 questions)"),
+        ("cast", "Cast (14 questions)"),
+    )
+    assert bank.pk and first[0] == ("", "Any category (12 questions)")
+
+
+def test_the_kept_choices_and_cleaned_values_are_bounded(monkeypatch):
+    QuestionFactory.create_batch(3)
+    monkeypatch.setattr(forms, "_KEPT_ENTRIES", 3)
+    monkeypatch.setattr(forms, "_CLEANED_ENTRIES", 3)
+    monkeypatch.setattr(forms, "_CHOICES", {})
+    monkeypatch.setattr(forms, "_CLEANED", {})
+    for watched in range(7):
+        StartQuizForm.offer(None, {"watched_through": watched, "length": str(watched)})
+        assert len(forms._CHOICES) <= 3 and len(forms._CLEANED) <= 3
+    assert forms._CHOICES and forms._CLEANED
