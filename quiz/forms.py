@@ -374,7 +374,8 @@ class StartQuizForm(forms.Form):
         `data`: a bound form's input, or None for an unbound form with `initial`.
         The banks are read with SQL compiled once (quiz.prepared): every home page.
         """
-        banks = prepared.published_banks.all()
+        query = prepared.published_banks if data is not None else prepared.published_bank_names
+        banks = query.all()
         return StartOffer(banks, cls._category_choices(banks, data, initial))
 
     @classmethod

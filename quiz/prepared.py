@@ -320,3 +320,11 @@ def claim_answer(
             ),
         )
     return True
+
+
+# The home page's banks (an unbound start form): published_banks with only what the
+# form shows and its category counts read (pk, name, is_published), by name. A
+# bound form reads published_banks: its bank is the one a quiz starts from.
+published_bank_names = Compiled(
+    lambda: Bank.objects.filter(is_published=True).only("id", "name", "is_published")
+)
