@@ -383,7 +383,8 @@ class StartQuizForm(forms.Form):
         """The value a field has now: submitted, else initial; None if it is not a valid one.
 
         The class's own field cleans it (cleaning changes nothing in a field, and its
-        choices are fixed), so each (field, value) is cleaned once per process."""
+        choices are fixed), so each (field, value) is cleaned once per process; text
+        longer than any valid value (a visitor's query) is cleaned but not kept."""
         field = cls.base_fields[name]
         raw = data.get(name) if data is not None else initial.get(name, field.initial)
         key = (name, type(raw), raw)  # the type too: 1 == True == 1.0
@@ -397,7 +398,7 @@ class StartQuizForm(forms.Form):
             value = field.clean(raw)
         except ValidationError:
             value = None
-        if key is not None:
+        if key is not None and not (isinstance(raw, str) and len(raw) > 32):
             if len(_CLEANED) >= _CLEANED_ENTRIES:
                 _CLEANED.clear()
             _CLEANED[key] = value

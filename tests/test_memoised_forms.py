@@ -187,3 +187,6 @@ def test_the_kept_choices_and_cleaned_values_are_bounded(monkeypatch):
         StartQuizForm.offer(None, {"watched_through": watched, "length": str(watched)})
         assert len(forms._CHOICES) <= 3 and len(forms._CLEANED) <= 3
     assert forms._CHOICES and forms._CLEANED
+    forms._CLEANED.clear()
+    assert StartQuizForm._chosen("difficulty", {"difficulty": "x" * 33}, {}) is None
+    assert not forms._CLEANED
