@@ -22,7 +22,7 @@ import pytest
 from django.urls import reverse
 
 from quiz import templating
-from quiz.models import Bank
+from quiz.models import Bank, QuizAttempt
 from tests.factories import BankFactory, CategoryFactory, PlayerFactory, QuestionFactory
 from tests.playing import start
 
@@ -112,6 +112,10 @@ def test_signed_in_player_with_remembered_choices_and_quizzes(client, questions)
     assert start(client, watched=2, difficulty="easy", length=5).status_code == 302
     assert start(client, watched=6, difficulty="mixed", length=10).status_code == 302
     twice("player", lambda: client.get("/"))
+    html = client.get("/").content.decode()
+    for attempt in QuizAttempt.objects.filter(player=player.pk):
+        assert f'href="{attempt.get_absolute_url()}">Resume: ' in html
+        assert f"Resume: {attempt.get_difficulty_display()}, 0 of {attempt.length} " in html
 
 
 def test_signed_in_finished_viewer(client, questions):

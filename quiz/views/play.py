@@ -37,16 +37,21 @@ def _owned_attempt(request, public_id) -> QuizAttempt:
     return get_object_or_404(queryset, public_id=public_id)
 
 
+DIFFICULTY_LABELS = dict(QuizDifficulty.choices)
+
+
 def _home_context(request, form, episode_form=None, remembered=None):
     """The home page's context; `remembered` is visitor.remembered_choices(request) when the
     caller has it already."""
+    # The quizzes to pick up, with only the columns the page shows (quiz.prepared).
     resumable = []
     if request.user.is_authenticated:
         player_id = _player_id(request.user)
         if player_id is not None:
-            resumable = prepared.active_of_player.all(player_id=player_id)
+            resumable = prepared.active_shown_of_player.all(player_id=player_id)
     elif request.session.session_key:
-        resumable = prepared.active_of_session.all(session_key=request.session.session_key)
+        session_key = request.session.session_key
+        resumable = prepared.active_shown_of_session.all(session_key=session_key)
     if episode_form is None:
         if remembered is None:
             remembered = visitor.remembered_choices(request)
@@ -60,6 +65,8 @@ def _home_context(request, form, episode_form=None, remembered=None):
         "resumable": resumable,
         "episode_form": episode_form,
         "daily_number": daily.number(daily.today()),
+        # get_difficulty_display() builds this dict for every call.
+        "difficulty_labels": DIFFICULTY_LABELS,
     }
 
 
