@@ -58,3 +58,24 @@ def test_home_page_budget_with_the_shared_cache_only(client):
     assert len(queries) == 3 + session_queries() + cache_queries(), queries
     # Then kept here: none.
     assert len(home(client)) == 3 + session_queries()
+
+
+def test_anonymous_home_page_budget(client):
+    QuestionFactory.create_batch(40)
+    start(client)  # a session, and a quiz to pick up
+    client.get("/")
+    queries = home(client)
+    # Their active quizzes, the banks.
+    assert len(queries) == 2 + session_queries(), queries
+
+
+def test_htmx_category_refresh_budget(client):
+    QuestionFactory.create_batch(40)
+    client.force_login(PlayerFactory().user)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/", {"length": 20}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Any category (40 questions)" in response.content.decode()
+    # The user with their player, the banks.
+    assert len(queries) == 2 + session_queries(), [q["sql"] for q in queries]
