@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, NamedTuple
 
 from confusable_homoglyphs import confusables
 from django import forms
@@ -13,13 +16,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.forms.utils import ErrorList
 from django.forms.widgets import ChoiceWidget
 from django.utils import timezone
 
 from quiz import play, prepared
 from quiz.leaderboard import DIFFICULTIES, LENGTHS, PERIODS, Board
-from quiz.models import Bank, Category, Player, QuizDifficulty, Report, SpoilerLevel
+from quiz.models import Bank, Category, Player, Question, QuizDifficulty, Report, SpoilerLevel
 from quiz.play import QUIZ_LENGTHS
 
 WATCHED_CHOICES = [
@@ -37,27 +43,81 @@ WATCHED_CHOICES = [
 # them on every visit and on every change of level or difficulty: one GROUP BY,
 # kept in the shared cache for a minute.
 CATEGORIES_CACHE_SECONDS = 60
-
+# The shared cache holds (computed_at, value) pairs (version 1 held the value alone).
+CATEGORIES_CACHE_VERSION = 2
 
 NAMES_KEY = "category-names"
+
+# Each process also keeps the pairs it read or computed, until the same minute is up:
+# a copy is used only while time.time() < computed_at + CATEGORIES_CACHE_SECONDS,
+# and a pair older than that in the shared cache is computed again. So no page
+# shows counts or names older than a minute, as with the shared cache alone (an
+# edit in the admin shows within the minute, as before), but the home page reads
+# the shared cache (a database query without Redis, a round trip with it) once a
+# minute per process and key instead of on every visit. The process's copies
+# are dropped when it saves or deletes a bank, category or question: the shared
+# cache answers again, so no copy outlives the rows it was computed from when
+# they are rolled back (as every test's are, with the database cache).
+# Keys: banks x 4 difficulties x 7 levels, + 1.
+_KEPT_ENTRIES = 1024
+_kept: dict[str, tuple[float, Any]] = {}
+
+
+def forget_kept_categories(**kwargs) -> None:
+    """Drop this process's copies (a signal receiver: a bank, category or question changed)."""
+    _kept.clear()
+
+
+for _model in (Bank, Category, Question):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            forget_kept_categories,
+            sender=_model,
+            dispatch_uid=f"quiz.forms.forget_kept_categories.{_model.__name__}",
+        )
+
+
+def _minute_fresh(computers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Each key's value, at most CATEGORIES_CACHE_SECONDS old: this process's copy,
+    else the shared cache's (one read for every key missing here), else computed
+    (and shared)."""
+    now = time.time()
+    values, missing = {}, []
+    for key in computers:
+        kept = _kept.get(key)
+        if kept is not None and now < kept[0]:
+            values[key] = kept[1]
+        else:
+            missing.append(key)
+    if not missing:
+        return values
+    found = cache.get_many(missing, version=CATEGORIES_CACHE_VERSION)
+    for key in missing:
+        pair = found.get(key)
+        if pair is None or not now < pair[0] + CATEGORIES_CACHE_SECONDS:
+            pair = (time.time(), computers[key]())  # the time before the query
+            cache.set(key, pair, CATEGORIES_CACHE_SECONDS, version=CATEGORIES_CACHE_VERSION)
+        computed_at, values[key] = pair
+        if len(_kept) >= _KEPT_ENTRIES:
+            _kept.clear()
+        _kept[key] = (computed_at + CATEGORIES_CACHE_SECONDS, values[key])
+    return values
 
 
 def category_counts_and_names(
     bank: Bank, difficulty: str, watched_through: int
 ) -> tuple[dict[str, int], dict[str, str]]:
     """How many questions each category offers for these choices, and the categories'
-    names: one cache read for both (without Redis each key is a database query)."""
+    names, each at most a minute old (see _minute_fresh): usually no query at all,
+    else one cache read for both (without Redis each key is a database query)."""
     counts_key = f"category-counts:{bank.pk}:{difficulty}:{watched_through}"
-    found = cache.get_many([counts_key, NAMES_KEY])
-    counts = found.get(counts_key)
-    if counts is None:
-        counts = play.category_counts(bank, difficulty, watched_through)
-        cache.set(counts_key, counts, CATEGORIES_CACHE_SECONDS)
-    names = found.get(NAMES_KEY)
-    if names is None:
-        names = Category.objects.names()
-        cache.set(NAMES_KEY, names, CATEGORIES_CACHE_SECONDS)
-    return counts, names
+    found = _minute_fresh(
+        {
+            counts_key: lambda: play.category_counts(bank, difficulty, watched_through),
+            NAMES_KEY: Category.objects.names,
+        }
+    )
+    return found[counts_key], found[NAMES_KEY]
 
 
 # --- Forms built on every page view: their fields copied cheaply ---------------
@@ -109,6 +169,125 @@ def fields_copied_cheaply(form_class):
     return form_class
 
 
+class MemoisedForm:
+    """An unbound form whose fields' HTML the template memoises by `memo_key` (and other
+    `*_memo_key`s for parts of it): the keys are known without the form, which is built
+    only when something else is asked of it (on a memo miss, to render its fields).
+    Attributes and items are the form's, so a template renders it as it renders the
+    form itself.
+    """
+
+    is_bound = False
+
+    def __init__(self, build: Callable[[], forms.Form], **memo_keys: tuple):
+        self.__dict__.update(memo_keys)
+        self._build = build
+        self._form = None
+
+    @property
+    def form(self) -> forms.Form:
+        if self._form is None:
+            self._form = self._build()
+        return self._form
+
+    def non_field_errors(self):
+        """An unbound form nobody has touched yet has none (the form's own once built)."""
+        if self._form is None:
+            return ErrorList(error_class="nonfield")
+        return self._form.non_field_errors()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.form, name)
+
+    def __getitem__(self, name):
+        return self.form[name]
+
+    def __iter__(self):
+        return iter(self.form)
+
+
+class StartOffer(NamedTuple):
+    """What the start form offers for one input: the published banks (by name), and
+    the category choices for the chosen bank, level, difficulty and length."""
+
+    banks: list[Bank]
+    category_choices: tuple[tuple[str, str], ...]
+
+    def memo_key(self, initial: dict) -> tuple:
+        """Everything an unbound start form with this initial shows, for {% memo %}.
+
+        Each value as text, as the widgets compare it, except None, True and False
+        (_as_shown): a checkbox or hidden input shows None and "None" differently, and
+        a query parameter can be "None", so str() alone would let one visitor's URL
+        choose the HTML other visitors get.
+        """
+        first_bank = self.banks[0].pk if self.banks else None
+        values = tuple(
+            (name, _as_shown(initial.get(name, first_bank if name == "bank" else field.initial)))
+            for name, field in StartQuizForm.base_fields.items()
+        )
+        banks = tuple((bank.pk, str(bank)) for bank in self.banks)
+        return ("start", values, self.category_choices, banks)
+
+    def category_memo_key(self, initial: dict) -> tuple:
+        """What an unbound form's category field shows (the htmx refresh renders it alone)."""
+        return ("category", _as_shown(initial.get("category")), self.category_choices)
+
+
+def _as_shown(value) -> str | bool | None:
+    """The value as a widget compares it: text, but None, True and False as themselves
+    (a checkbox shows True and "True" differently)."""
+    return value if value is None or isinstance(value, bool) else str(value)
+
+
+class PublishedBankField(forms.ChoiceField):
+    """A published bank, chosen among those the form read (`set_banks`); cleans to the Bank.
+
+    What ModelChoiceField(Bank.objects.filter(is_published=True), empty_label=None) did,
+    with the same options, values and messages, but without a QuerySet to clone for
+    every form and a second query to find the chosen bank: the value is read as the
+    ORM reads a primary key (int(), so " 1" and "01" are bank 1, as before).
+    """
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=(), **kwargs)
+        self.banks: dict[int, Bank] = {}
+
+    def set_banks(self, banks) -> None:
+        """This form's choices: the published banks in their order (by name)."""
+        self.banks = {bank.pk: bank for bank in banks}
+        self.choices = [(bank.pk, str(bank)) for bank in banks]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        ProhibitNullCharactersValidator()(value)  # its own message, as ModelChoiceField's
+        try:
+            return self.banks[int(value.pk if isinstance(value, Bank) else value)]
+        except (KeyError, ValueError, TypeError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required only: to_python found the bank
+
+
+# StartQuizForm._chosen's cleaned values, and _category_choices' choices (tuples) with
+# the counts and names objects they were made from.
+_CLEANED_ENTRIES = 1024
+_CLEANED: dict[tuple, Any] = {}
+_CHOICES: dict[tuple, tuple] = {}
+
+
 @fields_copied_cheaply
 class StartQuizForm(forms.Form):
     watched_through = forms.TypedChoiceField(
@@ -136,9 +315,7 @@ class StartQuizForm(forms.Form):
             "pick another one or any category."
         },
     )
-    bank = forms.ModelChoiceField(
-        queryset=Bank.objects.filter(is_published=True), required=False, empty_label=None
-    )
+    bank = PublishedBankField(required=False)
     timed = forms.BooleanField(
         label="Timed",
         required=False,
@@ -151,15 +328,29 @@ class StartQuizForm(forms.Form):
     )
     allow_shorter = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offer: StartOffer | None = None, **kwargs):
+        """`offer`: what StartQuizForm.offer() read for the same input, if the caller has it."""
         super().__init__(*args, **kwargs)
-        # The field's queryset, read with SQL compiled once (quiz.prepared): every home page.
-        banks = prepared.published_banks.all()
-        self._banks = tuple((bank.pk, str(bank)) for bank in banks)
+        if offer is None:
+            offer = self.offer(self.data if self.is_bound else None, self.initial)
+        self._offer = offer
+        banks = offer.banks
+        self.fields["bank"].set_banks(banks)
         self.show_bank = len(banks) > 1
         if banks and not self.is_bound:
             self.fields["bank"].initial = banks[0].pk
-        self.fields["category"].choices = self._category_choices(banks)
+        self.fields["category"].choices = offer.category_choices
+
+    @classmethod
+    def unbound(cls, initial: dict) -> MemoisedForm:
+        """The unbound form for these initial values, built only if its HTML is not memoised
+        yet (see MemoisedForm): the banks and categories are read either way."""
+        offer = cls.offer(None, initial)
+        return MemoisedForm(
+            lambda: cls(initial=initial, offer=offer),
+            memo_key=offer.memo_key(initial),
+            category_memo_key=offer.category_memo_key(initial),
+        )
 
     @property
     def memo_key(self):
@@ -167,59 +358,103 @@ class StartQuizForm(forms.Form):
         None for a bound form, whose input and errors are the visitor's own."""
         if self.is_bound:
             return None
-        values = tuple(
-            (name, str(self.initial.get(name, field.initial)))
-            for name, field in self.fields.items()
-        )
-        return ("start", values, tuple(self.fields["category"].choices), self._banks)
+        return self._offer.memo_key(self.initial)
 
-    def _chosen(self, name):
-        """The value a field has now: submitted, else initial; None if it is not a valid one."""
-        field = self.fields[name]
-        raw = self.data.get(name) if self.is_bound else self.initial.get(name, field.initial)
-        try:
-            return field.clean(raw)
-        except ValidationError:
+    @property
+    def category_memo_key(self):
+        """What the unbound form's category field shows, for {% memo %}; None when bound."""
+        if self.is_bound:
             return None
+        return self._offer.category_memo_key(self.initial)
 
-    def _category_choices(self, banks):
+    @classmethod
+    def offer(cls, data, initial) -> StartOffer:
+        """The published banks and the categories this input can make a quiz from.
+
+        `data`: a bound form's input, or None for an unbound form with `initial`.
+        The banks are read with SQL compiled once (quiz.prepared): every home page.
+        """
+        query = prepared.published_banks if data is not None else prepared.published_bank_names
+        banks = query.all()
+        return StartOffer(banks, cls._category_choices(banks, data, initial))
+
+    @classmethod
+    def _chosen(cls, name, data, initial):
+        """The value a field has now: submitted, else initial; None if it is not a valid one.
+
+        The class's own field cleans it (cleaning changes nothing in a field, and its
+        choices are fixed), so each (field, value) is cleaned once per process; text
+        longer than any valid value (a visitor's query) is cleaned but not kept."""
+        field = cls.base_fields[name]
+        raw = data.get(name) if data is not None else initial.get(name, field.initial)
+        key = (name, type(raw), raw)  # the type too: 1 == True == 1.0
+        try:
+            return _CLEANED[key]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable (a list): cleaned, not kept
+            key = None
+        try:
+            value = field.clean(raw)
+        except ValidationError:
+            value = None
+        if key is not None and not (isinstance(raw, str) and len(raw) > 32):
+            if len(_CLEANED) >= _CLEANED_ENTRIES:
+                _CLEANED.clear()
+            _CLEANED[key] = value
+        return value
+
+    @classmethod
+    def _category_choices(cls, banks, data, initial):
         """Categories that can make a quiz of the chosen length, with their question counts.
 
         With allow_shorter (the player accepted a shorter quiz) a category needs one question.
         """
         by_pk = {bank.pk: bank for bank in banks}
-        bank_value = self.data.get("bank") if self.is_bound else self.fields["bank"].initial
+        # An unbound form's bank field starts at the first bank.
+        bank_value = data.get("bank") if data is not None else (banks[0].pk if banks else None)
         try:
             bank = by_pk.get(int(bank_value)) if bank_value not in (None, "") else None
         except (TypeError, ValueError):
             bank = None
         bank = bank or (banks[0] if banks else None)
         # A select shows its first choice when nothing is remembered: "Not started".
-        watched = self._chosen("watched_through")
+        watched = cls._chosen("watched_through", data, initial)
         watched = 0 if watched is None else watched
-        difficulty = self._chosen("difficulty") or QuizDifficulty.MIXED
-        if self._chosen("adaptive"):
+        difficulty = cls._chosen("difficulty", data, initial) or QuizDifficulty.MIXED
+        if cls._chosen("adaptive", data, initial):
             difficulty = QuizDifficulty.MIXED
-        length = self._chosen("length") or 10
-        if self.is_bound and self.data.get("allow_shorter"):
+        length = cls._chosen("length", data, initial) or 10
+        if data is not None and data.get("allow_shorter"):
             length = 1
         if bank is None:
-            return [("", "Any category")]
+            return (("", "Any category"),)
         counts, names = category_counts_and_names(bank, difficulty, watched)
+        # The same counts and names objects (this process's kept copies) give the same
+        # choices: worked out once per copy and length.
+        key = (bank.pk, difficulty, watched, length)
+        made = _CHOICES.get(key)
+        if made is not None and made[0] is counts and made[1] is names:
+            return made[2]
         offered = sorted(
             (names.get(slug) or Category.name_for(slug), slug, n)
             for slug, n in counts.items()
             if slug and n >= length
         )
         total = sum(counts.values())
-        return [("", f"Any category ({total} question{'s' if total != 1 else ''})")] + [
+        choices = (("", f"Any category ({total} question{'s' if total != 1 else ''})"),) + tuple(
             (slug, f"{name} ({n} question{'s' if n != 1 else ''})") for name, slug, n in offered
-        ]
+        )
+        if len(_CHOICES) >= _KEPT_ENTRIES:
+            _CHOICES.clear()
+        _CHOICES[key] = (counts, names, choices)
+        return choices
 
     def clean_bank(self):
         bank = self.cleaned_data.get("bank")
         if bank is None:
-            bank = Bank.objects.filter(is_published=True).first()
+            # The first published bank by name, as read by __init__.
+            bank = next(iter(self.fields["bank"].banks.values()), None)
             if bank is None:
                 raise ValidationError("There is no question bank to play yet.")
         return bank
@@ -235,12 +470,21 @@ class EpisodeQuizForm(forms.Form):
         coerce=int,
     )
 
+    @classmethod
+    def unbound(cls, initial: dict) -> MemoisedForm:
+        """The unbound form, built only if its HTML is not memoised yet (see MemoisedForm)."""
+        return MemoisedForm(lambda: cls(initial=initial), memo_key=cls._memo_key(initial))
+
     @property
     def memo_key(self):
         """What the unbound form shows, for {% memo %}; None when bound (it may carry errors)."""
         if self.is_bound:
             return None
-        return ("episode", str(self.initial.get("episode", self.fields["episode"].initial)))
+        return self._memo_key(self.initial)
+
+    @classmethod
+    def _memo_key(cls, initial: dict) -> tuple:
+        return ("episode", _as_shown(initial.get("episode", cls.base_fields["episode"].initial)))
 
 
 @fields_copied_cheaply

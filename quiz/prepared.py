@@ -418,6 +418,27 @@ def claim_answer(
     return True
 
 
+# The home page's banks (an unbound start form): published_banks with only what the
+# form shows and its category counts read (pk, name, is_published), by name. A
+# bound form reads published_banks: its bank is the one a quiz starts from.
+published_bank_names = Compiled(
+    lambda: Bank.objects.filter(is_published=True).only("id", "name", "is_published")
+)
+
+
+# The home page's quizzes to pick up (quiz.views.play._home_context): active_of_player
+# and active_of_session with only the columns its links and labels show.
+_ACTIVE_SHOWN = _ACTIVE.only("id", "public_id", "difficulty", "answered_count", "length")
+active_shown_of_player = Compiled(
+    lambda player_id: _ACTIVE_SHOWN.filter(player_id=player_id)[:5],
+    player_id=(_field(QuizAttempt, "player"), 987654321),
+)
+active_shown_of_session = Compiled(
+    lambda session_key: _ACTIVE_SHOWN.filter(player__isnull=True, session_key=session_key)[:5],
+    session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
+)
+
+
 # --- new rows -----------------------------------------------------------------
 
 _insert_sql: dict[tuple, tuple[str, list[Field]]] = {}

@@ -56,9 +56,12 @@ def test_new_choices_for_one_form_leave_the_others_alone():
     assert list(two.fields["category"].widget.choices) == list(two.fields["category"].choices)
 
 
-def test_a_model_choice_field_gets_its_own_queryset():
+def test_each_start_form_gets_its_own_banks():
+    QuestionFactory.create_batch(3)
     one, two = StartQuizForm(), StartQuizForm()
-    assert one.fields["bank"].queryset is not two.fields["bank"].queryset
+    assert one.fields["bank"].banks is not two.fields["bank"].banks
+    assert one.fields["bank"].choices is not two.fields["bank"].choices
+    assert StartQuizForm.base_fields["bank"].banks == {}
 
 
 @pytest.mark.parametrize("form_class", FORMS)

@@ -37,25 +37,36 @@ def _owned_attempt(request, public_id) -> QuizAttempt:
     return get_object_or_404(queryset, public_id=public_id)
 
 
-def _home_context(request, form, episode_form=None):
+DIFFICULTY_LABELS = dict(QuizDifficulty.choices)
+
+
+def _home_context(request, form, episode_form=None, remembered=None):
+    """The home page's context; `remembered` is visitor.remembered_choices(request) when the
+    caller has it already."""
+    # The quizzes to pick up, with only the columns the page shows (quiz.prepared).
     resumable = []
     if request.user.is_authenticated:
         player_id = _player_id(request.user)
         if player_id is not None:
-            resumable = prepared.active_of_player.all(player_id=player_id)
+            resumable = prepared.active_shown_of_player.all(player_id=player_id)
     elif request.session.session_key:
-        resumable = prepared.active_of_session.all(session_key=request.session.session_key)
+        session_key = request.session.session_key
+        resumable = prepared.active_shown_of_session.all(session_key=session_key)
     if episode_form is None:
-        watched = visitor.remembered_watched(request)
+        if remembered is None:
+            remembered = visitor.remembered_choices(request)
+        watched = remembered.get("watched_through")
         # Offer the next episode after the remembered level: the one most
         # likely just watched.
         suggested = min((watched or 0) + 1, 6)
-        episode_form = EpisodeQuizForm(initial={"episode": suggested})
+        episode_form = EpisodeQuizForm.unbound({"episode": suggested})
     return {
         "form": form,
         "resumable": resumable,
         "episode_form": episode_form,
         "daily_number": daily.number(daily.today()),
+        # get_difficulty_display() builds this dict for every call.
+        "difficulty_labels": DIFFICULTY_LABELS,
     }
 
 
@@ -66,12 +77,13 @@ START_FIELDS = ("watched_through", "difficulty", "length", "category", "bank", "
 @require_safe
 def home(request):
     """The start form. Query parameters pre-fill it (the htmx category refresh sends them)."""
-    initial = visitor.remembered_choices(request)
-    initial.update({name: request.GET[name] for name in START_FIELDS if name in request.GET})
-    form = StartQuizForm(initial=initial)
+    remembered = visitor.remembered_choices(request)
+    initial = remembered | {name: request.GET[name] for name in START_FIELDS if name in request.GET}
+    # Built only if the template's memo of its fields misses (see quiz.forms.MemoisedForm).
+    form = StartQuizForm.unbound(initial)
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "quiz/home.html#category_field", {"form": form})
-    return render(request, "quiz/home.html", _home_context(request, form))
+    return render(request, "quiz/home.html", _home_context(request, form, remembered=remembered))
 
 
 @require_POST
