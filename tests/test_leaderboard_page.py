@@ -401,3 +401,22 @@ def test_valid_board_agrees_with_the_form(query, defaults):
         assert fast == (form.board(), form.memo_key)
     else:
         assert fast is None
+
+
+def test_valid_board_keeps_only_valid_choices():
+    """valid_board remembers its answers for valid choices only, so its memory is
+    bounded by the filters' choices however many invalid queries come in; a
+    remembered answer is the one the form gives."""
+    from django.http import QueryDict
+
+    from quiz.forms import BoardForm
+
+    choices = 3 * 3 * 4 * 7 * 2  # period, length, difficulty, watched level, clock
+    for i in range(2 * choices):
+        assert BoardForm.valid_board(QueryDict(f"length={i + 21}&difficulty=x{i}")) is None
+    assert len(BoardForm._valid) <= choices
+    data = QueryDict("period=week&length=5&difficulty=hard&watched=2&timed=1")
+    first, again = BoardForm.valid_board(data), BoardForm.valid_board(data)
+    form = BoardForm(data)
+    assert form.is_valid()
+    assert first == again == (form.board(), form.memo_key)

@@ -130,11 +130,10 @@ class DatabaseBackend:
             found = cursor.fetchall()
         cells = []
         previous = rank = None
-        for position, (sort_key, *rest) in enumerate(found, 1):
-            if sort_key != previous:
-                rank = position
-                previous = sort_key
-            cells.append((rank, *rest))
+        for position, row in enumerate(found, 1):
+            if row[0] != previous:
+                rank, previous = position, row[0]
+            cells.append((rank, *row[1:]))
         return cells
 
     def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
