@@ -62,28 +62,11 @@ def with_accuracy(page: Page) -> Page:
     return Page(tuple(map(cells, page.top)), page.rank, tuple(map(cells, page.around)))
 
 
-class WithoutTopCells:
-    """A backend that offers only the contract: page() reads its top() and the names."""
-
-    def __init__(self, backend):
-        self.backend = backend
-
-    def __getattr__(self, name):
-        if name == "top_cells":
-            raise AttributeError(name)
-        return getattr(self.backend, name)
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize("own_read", [True, False], ids=["top_cells", "top"])
 @pytest.mark.parametrize("seed", range(4))
-def test_page_reads_what_board_page_reads(backend, seed, own_read, monkeypatch):
+def test_page_reads_what_board_page_reads(backend, seed):
     """Random boards with ties, hidden names and boards shorter and longer than the
-    top: every player's page (and a visitor's) holds board_page()'s rows and rank,
-    read with the backend's top_cells or, for a backend without it, its top()."""
-    if not own_read:
-        make = leaderboard._backend
-        monkeypatch.setattr(leaderboard, "_backend", lambda: WithoutTopCells(make()))
+    top: every player's page (and a visitor's) holds board_page()'s rows and rank."""
     rng = random.Random(seed)
     players = []
     for i in range(rng.choice([3, 12, 30])):

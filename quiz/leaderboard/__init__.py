@@ -165,19 +165,17 @@ def page(
 ) -> Page:
     """What board_page() gives, as a Page: the leaderboard page's reads.
 
-    The rank table gives the top rows as the page shows them, named by the
-    same statement (top_cells, which both backends offer besides the Backend
-    contract; for one without it, the rows come from top()): no Row or Entry per
-    row. A player among the top rows needs no read of their own, even at the
-    bottom of them (the page shows their rank, not their neighbours); one
-    further down gets the rows around them from the board (with Redis, from
-    its copy, and their names in one query).
+    The rank table gives the top rows as the page shows them, ranked and named
+    by one statement (DatabaseBackend.top_cells): no Row or Entry per row. A
+    player among the top rows needs no read of their own, even at the bottom
+    of them (the page shows their rank, not their neighbours); one further down
+    gets the rows around them from the board.
     """
     backend = _backend()
     key = board.key(now)
     player_id = getattr(player, "pk", player)
     top_cells = getattr(backend, "top_cells", None)
-    if top_cells is None:  # a backend without the page's own read
+    if top_cells is None:
         return _page_of_rows(backend, key, player_id, limit)
     top = tuple(top_cells(key, limit))
     if not player_id:
@@ -192,7 +190,7 @@ def page(
 
 
 def _page_of_rows(backend: Backend, key: str, player_id: int | None, limit: int) -> Page:
-    """page() from a backend's Rows, with one query for all the names, as board_page()."""
+    """page() from a backend's Rows (Redis), with one query for all the names, as board_page."""
     rows = backend.top(key, limit)
     window = []
     if player_id and len(rows) == limit and all(row.player_id != player_id for row in rows):
@@ -201,12 +199,12 @@ def _page_of_rows(backend: Backend, key: str, player_id: int | None, limit: int)
     top = _cells(rows, names)
     if window:
         return _page(top, window, player_id, names)
-    return Page(top, next((cells[0] for cells in top if cells[1] == player_id), None))
+    rank = next((cells[0] for cells in top if cells[1] == player_id), None)
+    return Page(top, rank)
 
 
 def _page(top: tuple, window: list[Row], player_id: int, names: dict[int, str]) -> Page:
-    """The page of a player below the top rows, with the rows around them; a row
-    without a name (deleted while Redis was unreachable) is left out, as by board_page."""
+    """The page of a player below the top rows, with the rows around them."""
     if player_id not in names:  # not on the board
         return Page(top)
     around = _cells(window, names)
@@ -214,7 +212,7 @@ def _page(top: tuple, window: list[Row], player_id: int, names: dict[int, str]) 
 
 
 def _cells(rows: list[Row], names: dict[int, str]) -> tuple[tuple, ...]:
-    """Page rows of the rows that have a name."""
+    """Page rows; a player with no name (deleted while Redis was unreachable) is left out."""
     return tuple(
         (
             row.rank,

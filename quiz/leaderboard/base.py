@@ -2,11 +2,6 @@
 
 A backend stores Rows under board keys (Board.key()) and answers in board order:
 best first, ranked with the shared competition rule (1, 2, 2, 4).
-
-Besides the contract, a backend may offer `top_cells(key, limit)`: the first
-rows as the leaderboard page shows them (quiz.leaderboard.Page rows), named,
-in one read. DatabaseBackend and MirroredBackend do (both from the rank
-table); quiz.leaderboard.page() falls back on top() and the names otherwise.
 """
 
 from __future__ import annotations

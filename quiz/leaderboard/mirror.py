@@ -64,16 +64,6 @@ class MirroredBackend:
         rows = self._from_redis(lambda: self.redis.top(key, limit, current_only=True))
         return self.db.top(key, limit) if rows is NotCurrent else rows
 
-    def top_cells(self, key: str, limit: int) -> list[tuple]:
-        """The page's top rows, always from the rank table, with their names.
-
-        A page needs the names from the database in any case (one query, which
-        also checks the rows Redis gave); reading the same rows with their names
-        straight from the rank table (its board-order index) is that one query
-        without the Redis round trip, and it cannot be stale.
-        """
-        return self.db.top_cells(key, limit)
-
     def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
         rows = self._from_redis(
             lambda: self.redis.window(key, player_id, around, current_only=True)
