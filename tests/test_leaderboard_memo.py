@@ -190,3 +190,23 @@ def test_threads_never_get_html_made_for_other_rows():
         thread.join()
     assert failures == []
     assert "&lt;Anna&gt;" in expected[0] and "<Anna>" not in expected[0]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_the_page_brings_back_a_redis_copy_lost_in_a_restart(client, own_redis):
+    """The page's own read is what notices an empty Redis and rebuilds its copy (no
+    manual step), for a visitor and for a player in the top as for anyone."""
+    generation = "outage-test:lb~generation~formats"
+    anna = PlayerFactory(display_name="Anna")
+    play(anna, 300)
+    for user in (None, anna.user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        assert "Anna" in client.get(URL).content.decode()
+        own_redis.kill()
+        own_redis.start()  # back, empty
+        assert not own_redis.client().exists(generation)
+        assert "Anna" in client.get(URL).content.decode()  # from the database meanwhile
+        assert own_redis.client().exists(generation)

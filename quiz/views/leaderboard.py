@@ -43,13 +43,13 @@ def leaderboard(request):
             "difficulty": remembered.get("difficulty"),
             "length": remembered.get("length"),
         }
-    # Valid filters (nearly every request) need no form: its fields' HTML is
-    # memoized per choice, and the form is built only when that HTML is.
+    # Valid filters (nearly every request) need no form: its HTML is memoized
+    # per choice, and the form is built only when that HTML is.
     valid = BoardForm.valid_board(request.GET, defaults=last)
     if valid is None:
         form = BoardForm(request.GET, defaults=last)
         if not form.is_valid():
-            # filters_key None: the invalid form's fields are rendered, never memoized.
+            # filters_key None: the invalid form is rendered, never memoized.
             context = {"form": form, "filters_key": None}
             return render(request, template, context, status=400)
         board, filters_key = form.board(), form.memo_key
@@ -101,11 +101,11 @@ def board_html(board, page: boards.Page, player_id: int | None):
     Rendered once per distinct set of arguments and then reused (an LRU memo
     per process): the HTML is a function of the board, the rows and rank read
     for this request, and the viewer as far as it shows (which row is theirs,
-    whether they have a player). The rows are part of the memo key, so a
-    board that changed, even between two reads of one page, is never shown
-    with rows it does not have, and a name the player changed or an admin
-    hid is never shown as it was. Viewers who are not on the board share one
-    entry per board and rows.
+    whether they have a player). What this request read is the memo key, so a
+    page always shows its own read: a result that just finished, a new name
+    or a name an admin hid shows at once, in every process, with no
+    invalidation. Viewers who are not on the board share one entry per board
+    and rows. The rows' names are escaped when the block renders them.
     """
     me = player_id if page.rank is not None else None
     return _board_html(board, page, me, bool(player_id), get_script_prefix())
