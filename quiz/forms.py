@@ -707,6 +707,9 @@ class BoardForm(forms.Form):
         error_messages={"invalid_choice": "Unknown clock “%(value)s”: choose 0 (untimed) or 1."},
     )
 
+    # valid_board's answers by memo_key (a Board is immutable): only valid choices are kept.
+    _valid: dict[tuple, tuple[Board, tuple]] = {}
+
     def __init__(self, data, *, defaults: dict | None = None):
         """`data` is the GET query; `defaults` the viewer's last choices (invalid ones ignored)."""
         super().__init__(self.chosen(data, defaults))
@@ -720,7 +723,8 @@ class BoardForm(forms.Form):
             value = "" if value is None else str(value)
             if name in chosen and value in keys[name]:
                 chosen[name] = value
-        return {name: data.get(name) or chosen[name] for name in keys}
+        # `in` first: QueryDict.get() raises and catches a KeyError for each filter left out.
+        return {name: (data.get(name) if name in data else None) or chosen[name] for name in keys}
 
     @classmethod
     def _choice_keys(cls) -> dict[str, frozenset[str]]:
@@ -743,6 +747,10 @@ class BoardForm(forms.Form):
         Every field is a choice field, so validity is membership in its choices.
         """
         values = cls.chosen(data, defaults)
+        memo_key = ("board", tuple(values.items()))
+        found = cls._valid.get(memo_key)  # one entry per valid choice of filters at most
+        if found is not None:
+            return found
         keys = cls._choice_keys()
         if any(value not in keys[name] for name, value in values.items()):
             return None
@@ -753,7 +761,8 @@ class BoardForm(forms.Form):
             watched_through=int(values["watched"]),
             timed=values["timed"] == "1",
         )
-        return board, ("board", tuple(values.items()))
+        cls._valid[memo_key] = found = (board, memo_key)
+        return found
 
     @property
     def memo_key(self):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -72,12 +73,14 @@ __all__ = [
     "DatabaseBackend",
     "Entry",
     "MirroredBackend",
+    "Page",
     "RedisBackend",
     "Standing",
     "attempt_changed",
     "board_page",
     "format_not_ranked_because",
     "not_ranked_because",
+    "page",
     "period_bounds",
     "player_removed",
     "rank_for",
@@ -137,6 +140,92 @@ def board_page(
     entries = [row.entry(names[row.player_id]) for row in rows if row.player_id in names]
     own = _standing(window, player_id, names) if window else None
     return entries, own
+
+
+class Page(NamedTuple):
+    """A board page's data as plain values, hashable: the same values make the same page.
+
+    Each row is a tuple (rank, player id, public name, score, correct answers,
+    quiz length, seconds), in board order.
+    """
+
+    top: tuple[tuple, ...]
+    # The player's rank; None when they are not on the board (or there is no player).
+    rank: int | None = None
+    # The rows around the player when they are below the top rows; () otherwise.
+    around: tuple[tuple, ...] = ()
+
+
+def page(
+    board: Board,
+    player: Player | int | None,
+    *,
+    limit: int = TOP_LIMIT,
+    now: datetime | None = None,
+) -> Page:
+    """What board_page() gives, as a Page: the leaderboard page's reads.
+
+    The rank table gives the top rows as the page shows them, ranked and named
+    by one statement (DatabaseBackend.top_cells): no Row or Entry per row. A
+    player among the top rows needs no read of their own, even at the bottom
+    of them (the page shows their rank, not their neighbours); one further down
+    gets the rows around them from the board.
+    """
+    backend = _backend()
+    key = board.key(now)
+    player_id = getattr(player, "pk", player)
+    top_cells = getattr(backend, "top_cells", None)
+    if top_cells is None:
+        return _page_of_rows(backend, key, player_id, limit)
+    top = tuple(top_cells(key, limit))
+    if not player_id:
+        return Page(top)
+    for cells in top:
+        if cells[1] == player_id:
+            return Page(top, cells[0])
+    if len(top) < limit:  # the whole board, without the player
+        return Page(top)
+    window = backend.window(key, player_id, NEIGHBOURS) or []
+    return _page(top, window, player_id, _names(window, key, backend))
+
+
+def _page_of_rows(backend: Backend, key: str, player_id: int | None, limit: int) -> Page:
+    """page() from a backend's Rows (Redis), with one query for all the names, as board_page."""
+    rows = backend.top(key, limit)
+    window = []
+    if player_id and len(rows) == limit and all(row.player_id != player_id for row in rows):
+        window = backend.window(key, player_id, NEIGHBOURS) or []
+    names = _names(rows + window, key, backend)
+    top = _cells(rows, names)
+    if window:
+        return _page(top, window, player_id, names)
+    rank = next((cells[0] for cells in top if cells[1] == player_id), None)
+    return Page(top, rank)
+
+
+def _page(top: tuple, window: list[Row], player_id: int, names: dict[int, str]) -> Page:
+    """The page of a player below the top rows, with the rows around them."""
+    if player_id not in names:  # not on the board
+        return Page(top)
+    around = _cells(window, names)
+    return Page(top, next(cells[0] for cells in around if cells[1] == player_id), around)
+
+
+def _cells(rows: list[Row], names: dict[int, str]) -> tuple[tuple, ...]:
+    """Page rows; a player with no name (deleted while Redis was unreachable) is left out."""
+    return tuple(
+        (
+            row.rank,
+            row.player_id,
+            names[row.player_id],
+            row.score,
+            row.correct_count,
+            row.length,
+            row.seconds,
+        )
+        for row in rows
+        if row.player_id in names
+    )
 
 
 def rank_for(board: Board, score: int, seconds: float, *, now: datetime | None = None) -> int:

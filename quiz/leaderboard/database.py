@@ -28,6 +28,17 @@ _ORDER_DESC = "e.sort_key DESC, e.finished_at DESC, e.player_id DESC"
 # The first `limit` rows of a board, best first: board order is sort key, then
 # finishing time, then player id (ORM: filter(board=…).order_by(*those)[:limit]).
 TOP = f"SELECT {_COLUMNS} FROM {_FROM} WHERE e.board = %s ORDER BY {_ORDER} LIMIT %s"  # noqa: S608
+# The same rows with only what the page shows: sort key (for the ranks), player
+# id, public name, score, correct answers, length, seconds (see
+# quiz.leaderboard.page). No datetime column, so the driver converts none of
+# these values in Python; named placeholders, so Django's SQLite cursor runs no
+# regex over the statement. (RANK() OVER in SQL cost more than ranking here.)
+TOP_CELLS = (
+    "SELECT e.sort_key, e.player_id, "  # noqa: S608
+    "CASE WHEN p.display_name_hidden THEN %(hidden)s ELSE p.display_name END, "
+    f"e.score, e.correct_count, e.length, e.seconds FROM {_FROM} WHERE e.board = %(board)s "
+    f"ORDER BY {_ORDER} LIMIT %(limit)s"
+)
 # The player's own sort key and finishing time, by the unique (board, player) index.
 _OWN = "(SELECT o.{column} FROM {entry} o WHERE o.board = %(board)s AND o.player_id = %(player)s)"
 _KEY, _AT = _OWN.replace("{column}", "sort_key"), _OWN.replace("{column}", "finished_at")
@@ -106,6 +117,24 @@ class DatabaseBackend:
 
     def top(self, key: str, limit: int) -> list[Row]:
         return rank_in_order(_fetch(TOP, [key, limit]))
+
+    def top_cells(self, key: str, limit: int) -> list[tuple]:
+        """The first `limit` rows as quiz.leaderboard.Page rows, in board order.
+
+        A row's rank is its position, or the rank of the row before when their
+        sort keys are equal (rank_in_order): the ranks of a board's first rows
+        are their ranks among themselves, as every row before one is one of them.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(TOP_CELLS), {"hidden": HIDDEN_NAME, "board": key, "limit": limit})
+            found = cursor.fetchall()
+        cells = []
+        previous = rank = None
+        for position, row in enumerate(found, 1):
+            if row[0] != previous:
+                rank, previous = position, row[0]
+            cells.append((rank, *row[1:]))
+        return cells
 
     def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
         """Two statements: the rows each side of the player's, then one count for the ranks.

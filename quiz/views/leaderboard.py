@@ -1,7 +1,11 @@
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.shortcuts import render
+from django.template import engines
+from django.urls import get_script_prefix
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -39,32 +43,24 @@ def leaderboard(request):
             "difficulty": remembered.get("difficulty"),
             "length": remembered.get("length"),
         }
-    # Valid filters (nearly every request) need no form: its fields' HTML is
-    # memoized per choice, and the form is built only when that HTML is.
+    # Valid filters (nearly every request) need no form: its HTML is memoized
+    # per choice, and the form is built only when that HTML is.
     valid = BoardForm.valid_board(request.GET, defaults=last)
     if valid is None:
         form = BoardForm(request.GET, defaults=last)
         if not form.is_valid():
-            # filters_key None: the invalid form's fields are rendered, never memoized.
+            # filters_key None: the invalid form is rendered, never memoized.
             context = {"form": form, "filters_key": None}
             return render(request, template, context, status=400)
         board, filters_key = form.board(), form.memo_key
     else:
         board, filters_key = valid
         form = SimpleLazyObject(lambda: BoardForm(request.GET, defaults=last))
-    entries, standing = boards.board_page(board, player_id)
-    in_top = standing is not None and any(e.player_id == player_id for e in entries)
     context = {
         "form": form,
         "filters_key": filters_key,
         "board": board,
-        "entries": entries,
-        "standing": standing,
-        "player_id": player_id,
-        "in_top": in_top,
-        "top_rows": table_rows(entries, player_id),
-        # The rows around the player, shown when they are not in the top.
-        "own_rows": table_rows(standing.entries, player_id) if standing and not in_top else [],
+        "board_html": board_html(board, boards.page(board, player_id), player_id),
     }
     return render(request, template, context)
 
@@ -78,24 +74,61 @@ def one_decimal(value: float) -> str:
     return f"{rounded if rounded else rounded.copy_abs():f}"
 
 
-def table_rows(entries, player_id: int | None) -> list[dict]:
-    """A board table's rows with their cells formatted once, here.
+def table_rows(rows, me: int | None) -> list[dict]:
+    """A board table's rows (quiz.leaderboard.Page rows) with their cells formatted once.
 
-    The template then only prints strings: no per-cell number formatting,
-    widthratio or floatformat, and dict lookups rather than attribute lookups
-    (which Django's template engine tries after a failed dict lookup). The
-    cells are what the template wrote before: rank, name (escaped by the
-    template: players type it), score, accuracy as {% widthratio accuracy 1 100 %}
-    and seconds as floatformat:1.
+    The cells are what the template wrote before it printed strings: rank, name
+    (escaped by the template: players type it), score, accuracy as
+    {% widthratio accuracy 1 100 %} and seconds as floatformat:1. `me` is the
+    viewer's player id, whose row is highlighted.
     """
     return [
         {
-            "me": entry.player_id == player_id,
-            "rank": str(entry.rank),
-            "name": entry.name,
-            "score": str(entry.score),
-            "percent": str(round(entry.accuracy * 100)),
-            "seconds": one_decimal(entry.seconds),
+            "me": player_id == me,
+            "rank": str(rank),
+            "name": name,
+            "score": str(score),
+            "percent": str(round((correct / length if length else 0.0) * 100)),
+            "seconds": one_decimal(seconds),
         }
-        for entry in entries
+        for rank, player_id, name, score, correct, length, seconds in rows
     ]
+
+
+def board_html(board, page: boards.Page, player_id: int | None):
+    """The inside of #board for a valid board (the template's block board_body).
+
+    Rendered once per distinct set of arguments and then reused (an LRU memo
+    per process): the HTML is a function of the board, the rows and rank read
+    for this request, and the viewer as far as it shows (which row is theirs,
+    whether they have a player). What this request read is the memo key, so a
+    page always shows its own read: a result that just finished, a new name
+    or a name an admin hid shows at once, in every process, with no
+    invalidation. Viewers who are not on the board share one entry per board
+    and rows. The rows' names are escaped when the block renders them.
+    """
+    me = player_id if page.rank is not None else None
+    return _board_html(board, page, me, bool(player_id), get_script_prefix())
+
+
+# A full board's entry holds about 25 KB (its rows and HTML): at most 256 per process.
+BOARD_HTML_ENTRIES = 256
+
+
+@lru_cache(maxsize=BOARD_HTML_ENTRIES)
+def _board_html(board, page: boards.Page, me: int | None, has_player: bool, prefix: str):
+    # The script prefix is an argument because the block's links depend on it.
+    template = engines["jinja2"].env.get_template("leaderboard/leaderboard.html")
+    context = {
+        "board": board,
+        "rank": page.rank,
+        "has_player": has_player,
+        "top_rows": table_rows(page.top, me),
+        "around_rows": table_rows(page.around, me),
+    }
+    # Jinja2's own render of one block, as hhquiz.templating does for a partial
+    # (without its template_rendered signal: this is part of the page's render).
+    # Escaped as it was rendered: a SafeString, which the page prints as it is.
+    return SafeString(
+        template.environment.concat(template.blocks["board_body"](template.new_context(context)))
+    )
