@@ -411,8 +411,12 @@ class StartQuizForm(forms.Form):
         With allow_shorter (the player accepted a shorter quiz) a category needs one question.
         """
         by_pk = {bank.pk: bank for bank in banks}
-        # An unbound form's bank field starts at the first bank.
-        bank_value = data.get("bank") if data is not None else (banks[0].pk if banks else None)
+        # An unbound form offers the bank it starts at: the one asked for (?bank=,
+        # as the htmx category refresh sends it), else the first.
+        if data is not None:
+            bank_value = data.get("bank")
+        else:
+            bank_value = initial.get("bank") or (banks[0].pk if banks else None)
         try:
             bank = by_pk.get(int(bank_value)) if bank_value not in (None, "") else None
         except (TypeError, ValueError):
