@@ -126,17 +126,21 @@ class CsrfToken:
 
 
 class CsrfInput:
-    """The hidden CSRF field for this render's token (Django's csrf_input())."""
+    """The hidden CSRF field for this render's token (Django's csrf_input()), built
+    once per render however many forms the page has."""
 
-    __slots__ = ("token",)
+    __slots__ = ("html", "token")
 
     def __init__(self, token: CsrfToken):
         self.token = token
+        self.html = None
 
     def __html__(self) -> str:
-        return format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', str(self.token)
-        )
+        if self.html is None:
+            self.html = format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', str(self.token)
+            )
+        return self.html
 
     __str__ = __html__
 
