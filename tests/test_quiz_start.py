@@ -114,13 +114,13 @@ def test_start_budget(client, django_assert_num_queries, monkeypatch):
     player = PlayerFactory(watched_through=6, difficulty="easy", quiz_length=5)
     client.force_login(player.user)
     start(client)
-    # Session (none with Redis), user with player, the form's banks, the category
-    # counts and names (the cache: a query without Redis), the bank chosen, the
-    # rate-limit counter (Redis when configured), the recent questions, the
-    # window walk and its facts, the questions and their
-    # options; then in one transaction the quiz and its questions (one executemany).
+    # Session (none with Redis), user with player, the form's banks (the chosen one
+    # is among them; the category counts are this process's copy, kept from the
+    # first start), the rate-limit counter (Redis when configured), the recent
+    # questions, the window walk and its facts, the questions and their options;
+    # then in one transaction the quiz and its questions (one executemany).
     with django_assert_num_queries(
-        budget(per_vendor(12, 10) + rate_limit_queries(), transactions=1)
+        budget(per_vendor(10, 9) + rate_limit_queries(), transactions=1)
     ) as queries:
         response = start(client)
     assert response.status_code == 302
