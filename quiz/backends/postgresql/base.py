@@ -33,6 +33,8 @@ def socket_is_quiet(connection) -> bool:
         fd = connection.fileno()
     except Exception:  # any doubt: ask the server
         return False
+    if not hasattr(select, "poll"):  # Windows: Django's check every time
+        return False
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLPRI)
     return not poller.poll(0)
