@@ -137,12 +137,19 @@ def memo(name: str, *key, caller) -> Markup:
     # The script prefix too: URLs inside the block depend on it.
     memo_key = (name, key, get_script_prefix())
     try:
-        return _memo[memo_key]
+        # Least recently used first: a hit moves to the end (dicts keep insertion
+        # order), so keys a visitor makes up (?category=anything) push out cold
+        # fragments, never the ones every page uses.
+        html = _memo[memo_key] = _memo.pop(memo_key)
+        return html
     except KeyError:
         pass
     html = caller()  # Markup: the block's output, escaped as it was rendered
-    if len(_memo) >= MEMO_ENTRIES:
-        _memo.clear()
+    while len(_memo) >= MEMO_ENTRIES:
+        try:
+            del _memo[next(iter(_memo))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+            break
     _memo[memo_key] = html
     return html
 

@@ -274,3 +274,26 @@ def test_the_cards_difficulty_label_is_djangos_display():
     for value in [*Difficulty.values, "unknown", ""]:
         item = AttemptQuestion(difficulty=value)
         assert item.difficulty_label == item.get_difficulty_display()
+
+
+def test_memo_keeps_the_fragments_in_use_when_visitors_make_up_keys(monkeypatch):
+    from quiz import templating
+
+    monkeypatch.setattr(templating, "_memo", {})
+    monkeypatch.setattr(templating, "MEMO_ENTRIES", 8)
+    rendered = []
+
+    def page(key):
+        return render(
+            "{% call memo('t', k) %}{{ note(k) }}{% endcall %}", k=key, note=rendered.append
+        )
+
+    page("hot")
+    for n in range(50):  # a visitor's made-up values, between uses of the hot key
+        page(f"made-up-{n}")
+        page("hot")
+    assert rendered.count("hot") == 1  # rendered once, then always found
+    assert len(templating._memo) == 8
+    assert rendered.count("made-up-0") == 1
+    page("made-up-0")  # long pushed out: rendered again
+    assert rendered.count("made-up-0") == 2
