@@ -16,7 +16,15 @@ from quiz.leaderboard.database import DatabaseBackend
 from quiz.models import LeaderboardEntry, Player
 from tests.factories import FinishedAttemptFactory, PlayerFactory
 
-NOW = datetime.now(UTC)
+
+def recently() -> datetime:
+    """Five minutes ago, but never before today began (UTC): a result then is on
+    today's and this week's boards too, whatever the time the tests run at."""
+    now = datetime.now(UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(minutes=5), today + timedelta(milliseconds=1))
+
+
 # The factories' format: 5 questions, untimed, easy, the whole series watched.
 FMT = {"length": 5, "difficulty": "easy", "watched_through": 6}
 ALL = Board(**FMT)
@@ -24,7 +32,7 @@ ALL = Board(**FMT)
 
 def play(player=None, *, score=500, at=None):
     attempt = FinishedAttemptFactory(
-        player=player or PlayerFactory(), score=score, finished_at=at or NOW - timedelta(minutes=5)
+        player=player or PlayerFactory(), score=score, finished_at=at or recently()
     )
     leaderboard.attempt_changed(attempt)
     return attempt
@@ -149,6 +157,6 @@ def test_the_redis_backend_alone_rebuilds_from_the_quizzes(own_redis):
 
     play(PlayerFactory(display_name="Solo"), score=420)
     backend = RedisBackend(own_redis.url, "outage-test:lb")
-    assert backend.rebuild(NOW) == 3  # one board per period for its format
+    assert backend.rebuild(datetime.now(UTC)) == 3  # one board per period for its format
     rows = backend.top(ALL.key(), 10, current_only=True)
     assert [(row.score, row.player_id) for row in rows] == [(420, Player.objects.get().pk)]
