@@ -185,3 +185,21 @@ def test_a_page_cuts_the_standing_from_the_top_rows_when_it_can(backend, setting
     assert leaderboard.board_page(board, PlayerFactory(), now=NOW)[1] is None
     assert reads == []  # the whole board was read: nobody else is on it
     assert len(players) == 12
+
+
+@pytest.mark.django_db
+def test_a_rebuild_puts_a_result_on_the_day_it_finished_to_the_microsecond(settings):
+    """The rebuild's period bounds compare with the stored times as the ORM does: a
+    result at exactly midnight is the new day's, not the day before's."""
+    settings.LEADERBOARD_BACKEND = "database"
+    midnight = datetime(2026, 3, 11, 0, 0, tzinfo=UTC)
+    at_midnight = FinishedAttemptFactory(player=PlayerFactory(), finished_at=midnight, **FORMAT)
+    before = FinishedAttemptFactory(
+        player=PlayerFactory(), finished_at=midnight - timedelta(microseconds=1), **FORMAT
+    )
+    leaderboard.rebuild(now=NOW)
+    today = Board(period="today", **FORMAT).key(NOW)
+    on_today = set(LeaderboardEntry.objects.filter(board=today).values_list("player_id", flat=True))
+    assert on_today == {at_midnight.player_id}
+    assert before.player_id not in on_today
+    assert {row.player_id for row in DatabaseBackend().top(today, 10)} == on_today

@@ -16,6 +16,7 @@ from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -389,7 +390,9 @@ def best_rows_sql(now: datetime) -> list[tuple[str, list]]:
         where, params = ranked_sql, list(ranked_params)
         if bounds is not None:
             where += " AND a.finished_at >= %s AND a.finished_at < %s"
-            params += list(bounds)
+            # As the ORM passes them: SQLite stores naive UTC text, and an aware
+            # datetime's text ("…+00:00") sorts after a stored time equal to it.
+            params += [connection.ops.adapt_datetimefield_value(bound) for bound in bounds]
         sql = f"""
             SELECT CAST(%s AS TEXT) || {FORMAT_SQL} AS board,
                    a.player_id, a.id, a.score, a.seconds, a.correct_count, a.length,
