@@ -173,8 +173,8 @@ def _item_with_user(public_id, position, user_id):
         _ITEM.select_related("attempt__player__user")
         .only(
             *_ITEM.query.deferred_loading[0],
-            *(f"attempt__player__{f.name}" for f in player.concrete_fields),
-            *(f"attempt__player__user__{f.name}" for f in User._meta.concrete_fields),
+            "attempt__player__user__password",
+            "attempt__player__user__is_active",
         )
         .filter(attempt__public_id=public_id, position=position, attempt__player__user_id=user_id)[
             :1
@@ -182,9 +182,13 @@ def _item_with_user(public_id, position, user_id):
     )
 
 
-# The same item for the user a session names, read with that user and their player
-# whole (item.attempt.player.user): a signed-in question page or answer loads its
-# user from this row (quiz.auth.supplying) instead of a query of its own.
+# The same item for the user a session names, read with that user (item.attempt.player.user):
+# a signed-in question page or answer loads its user from this row (quiz.auth.supplying)
+# instead of a query of its own. Of the user and the player only what Django's checks
+# read (the password for the session hash, is_active) and the ids: each column
+# costs SQLite and the ORM about 5,000 instructions a read (67 columns were 0.11 M
+# of every question page and answer), and neither page shows the user. Any other
+# field is read from the database on first use, as with any deferred field.
 item_with_user = Compiled(
     _item_with_user,
     public_id=(_field(QuizAttempt, "public_id"), _UUID),

@@ -172,8 +172,14 @@ def test_the_question_page_reads_the_user_with_the_question(client, django_asser
     assert response.status_code == 200
     user = response.wsgi_request.user
     assert user.pk == player.user.pk and user.is_authenticated
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(0):  # what the checks and the page read came with the row
+        assert (user.is_active, user.password) == (True, player.user.password)
+        assert user.player.pk == player.pk
+    # Only that: any other field is read on first use, and is the stored one.
+    with django_assert_num_queries(1):
         assert user.player.display_name == player.display_name
+    with django_assert_num_queries(1):
+        assert user.username == player.user.username
 
 
 def test_a_changed_password_ends_the_session_on_a_question_page(client):
@@ -233,9 +239,12 @@ def test_the_item_with_its_user_reads_what_the_two_reads_read():
     for field in type(want.attempt)._meta.concrete_fields:
         assert getattr(got.attempt, field.attname) == getattr(want.attempt, field.attname)
     read = got.attempt.player.user
-    assert not read.get_deferred_fields() and not got.attempt.player.get_deferred_fields()
+    # The user's columns that Django's checks read, and the ids; the rest on first use.
+    loaded = {f.attname for f in read._meta.concrete_fields} - read.get_deferred_fields()
+    assert loaded == {"id", "password", "is_active"}
+    assert not got.attempt.player.get_deferred_fields() & {"id", "user_id"}
     stored = get_user_model().objects.get(pk=user.pk)
-    for field in stored._meta.concrete_fields:
+    for field in stored._meta.concrete_fields:  # deferred ones read now: the same values
         assert getattr(read, field.attname) == getattr(stored, field.attname), field.name
     assert read.player is got.attempt.player
     other = PlayerFactory()
