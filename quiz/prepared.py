@@ -167,8 +167,6 @@ item_of_player = Compiled(
 
 
 def _item_with_user(public_id, position, user_id):
-    User = get_user_model()
-    player = Player._meta
     return (
         _ITEM.select_related("attempt__player__user")
         .only(
