@@ -48,6 +48,9 @@ from quiz import templating
 class Jinja2(django_jinja2.Jinja2):
     """Django's Jinja2 backend, plus "template.html#block" partials."""
 
+    def from_string(self, template_code):
+        return Template(self.env.from_string(template_code), self)
+
     def __init__(self, params):
         super().__init__(params)
         self._templates: dict[str, Template] = {}
@@ -79,9 +82,15 @@ class Template(django_jinja2.Template):
 
     def render(self, context=None, request=None):
         context = {} if context is None else dict(context)
+        rendering = templating.RENDERING.set(templating.url_env(request))
+        try:
+            return self._render(context, request)
+        finally:
+            templating.RENDERING.reset(rendering)
+
+    def _render(self, context, request):
         if request is not None:
             context["request"] = request
-            context["_url_env"] = templating.url_env(request)
             token = CsrfToken(request)
             context["csrf_input"] = CsrfInput(token)
             context["csrf_token"] = token

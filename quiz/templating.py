@@ -14,6 +14,7 @@ pins all three to Django's output.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import html
 import uuid
@@ -85,15 +86,21 @@ def _pattern(view_name: str, kinds: tuple, env: tuple) -> tuple[str, ...] | None
 
 def url_env(request) -> tuple:
     """(script prefix, URLconf, current app) for url(): worked out once per render
-    (hhquiz.templating puts it in the context as `_url_env`); each part is a
-    thread- or context-local read, dearer than the cached URL itself."""
+    (hhquiz.templating sets it in RENDERING for the render's duration); each part
+    is a thread- or context-local read, dearer than the cached URL itself."""
     return (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, _current_app(request))
 
 
-@jinja2.pass_context
-def url(context, view_name: str, *args, **kwargs) -> str:
+# The url_env of the template being rendered in this thread (or task). Not a context
+# variable of the template: url() would then need the template's context, and
+# Jinja2 calls such a function, inside a block that has set a variable, with a
+# copy of the whole context made for that call (about 25,000 instructions each).
+RENDERING: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("url_env", default=None)
+
+
+def url(view_name: str, *args, **kwargs) -> str:
     """reverse(view_name, args=args or kwargs=kwargs), as Django's {% url %} (raises NoReverseMatch)."""
-    env = context.get("_url_env") or url_env(context.get("request"))
+    env = RENDERING.get() or url_env(None)
     if kwargs or len(args) > 4:
         return reverse(view_name, args=args or None, kwargs=kwargs or None, current_app=env[2])
     kinds = tuple(map(_kind, args))
@@ -135,7 +142,8 @@ def memo(name: str, *key, caller) -> Markup:
     if None in key:  # a key of None renders every time (a bound form: the visitor's input)
         return caller()
     # The script prefix too: URLs inside the block depend on it.
-    memo_key = (name, key, get_script_prefix())
+    env = RENDERING.get()
+    memo_key = (name, key, env[0] if env else get_script_prefix())
     try:
         # Least recently used first: a hit moves to the end (dicts keep insertion
         # order), so keys a visitor makes up (?category=anything) push out cold

@@ -40,6 +40,54 @@ def test_url_with_uuid_and_number_is_reverse():
     assert out == f"[{reverse('quiz:results', args=[public_id])}]"
 
 
+def test_url_in_a_block_that_set_a_variable_copies_no_context(monkeypatch):
+    """url() reads the render's URL settings from quiz.templating.RENDERING, not from the
+    template's context: Jinja2 would copy the whole context for each such call after a
+    {% set %} in a block (Context.derived), which cost a question page 0.1 M."""
+    import jinja2.runtime
+
+    def copied(*args, **kwargs):
+        raise AssertionError("the context was copied for a call")
+
+    monkeypatch.setattr(jinja2.runtime.Context, "derived", copied)
+    public_id = uuid.uuid4()
+    page = engines["jinja2"].from_string(
+        "{% block card %}{% set here = url('quiz:question', pid, 2) %}"
+        "{{ here }} {{ url('quiz:home') }} {{ url('quiz:abandon', pid) }}{% endblock %}"
+    )
+    request = RequestFactory().get("/")
+    out = page.render({"pid": public_id}, request)
+    assert out == " ".join(
+        [
+            reverse("quiz:question", args=[public_id, 2]),
+            reverse("quiz:home"),
+            reverse("quiz:abandon", args=[public_id]),
+        ]
+    )
+
+
+def test_the_render_s_url_settings_end_with_the_render():
+    from quiz.templating import RENDERING
+
+    set_script_prefix("/outer/")
+    inner = engines["jinja2"].from_string("{{ url('quiz:home') }}")
+    outer = engines["jinja2"].from_string(
+        "{{ url('quiz:home') }}|{{ inner() }}|{{ url('quiz:home') }}"
+    )
+    assert RENDERING.get() is None
+
+    def render_inner():
+        set_script_prefix("/inner/")  # a nested render works out its own
+        try:
+            return inner.render({})
+        finally:
+            set_script_prefix("/outer/")
+
+    out = outer.render({"inner": render_inner})
+    assert out == "/outer/|/inner/|/outer/"
+    assert RENDERING.get() is None
+
+
 def test_url_follows_the_script_prefix():
     public_id = uuid.uuid4()
     render("{{ url('quiz:question', pid, 3) }}", pid=public_id)
