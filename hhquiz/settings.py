@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "quiz.middleware.CsrfCookieRenewalMiddleware",  # right after CSRF: see its docstring
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "quiz.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, logout
 from django.http import HttpResponseNotAllowed
+from django.utils.cache import patch_vary_headers
 from django_htmx import middleware as django_htmx
 
 from quiz import auth
@@ -91,3 +92,38 @@ class HtmxMiddleware(django_htmx.HtmxMiddleware):
     async def __acall__(self, request):
         request.htmx = HtmxDetails(request)
         return await self.get_response(request)
+
+
+class CsrfCookieRenewalMiddleware:
+    """Send an unchanged CSRF cookie again only when the session cookie is sent.
+
+    Listed right after Django's CsrfViewMiddleware, so that its response phase
+    runs just before that one's. Django sends the CSRF cookie again on every
+    page that shows a form, only to renew its expiry (a year): a Set-Cookie
+    built by http.cookies on every question page, about 0.16 M instructions,
+    5 % of the page. With this it is sent when the token is new, rotated
+    (log-in), malformed or in Django's old masked form; when the session is
+    saved, and so its own cookie renewed (at least every TOUCH_EVERY seconds of
+    a signed-in player's activity, by SessionTimeoutMiddleware); and always for
+    a visitor with no session, as Django does. Checking tokens, the masked token
+    in each form and Vary: Cookie are Django's, unchanged.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        meta = request.META
+        if meta.get("CSRF_COOKIE_NEEDS_UPDATE") and not settings.CSRF_USE_SESSIONS:
+            session = getattr(request, "session", None)
+            if (
+                session is not None
+                and session.session_key
+                and not session.modified
+                and request.COOKIES.get(settings.CSRF_COOKIE_NAME) == meta.get("CSRF_COOKIE")
+            ):
+                meta["CSRF_COOKIE_NEEDS_UPDATE"] = False
+                # The page holds a token for this cookie: caches must still key on it.
+                patch_vary_headers(response, ("Cookie",))
+        return response
