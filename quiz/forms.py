@@ -225,10 +225,12 @@ class StartOffer(NamedTuple):
         """
         first_bank = self.banks[0].pk if self.banks else None
         values = tuple(
-            (name, _as_shown(initial.get(name, first_bank if name == "bank" else field.initial)))
-            for name, field in StartQuizForm.base_fields.items()
+            [
+                (name, _as_shown(initial.get(name, first_bank if name == "bank" else default)))
+                for name, default in _START_INITIALS
+            ]
         )
-        banks = tuple((bank.pk, str(bank)) for bank in self.banks)
+        banks = tuple([(bank.pk, str(bank)) for bank in self.banks])
         return ("start", values, self.category_choices, banks)
 
     def category_memo_key(self, initial: dict) -> tuple:
@@ -462,6 +464,11 @@ class StartQuizForm(forms.Form):
             if bank is None:
                 raise ValidationError("There is no question bank to play yet.")
         return bank
+
+
+# (name, initial) of each StartQuizForm field in order, for StartOffer.memo_key: the
+# class's fields never change.
+_START_INITIALS = tuple((name, field.initial) for name, field in StartQuizForm.base_fields.items())
 
 
 @fields_copied_cheaply

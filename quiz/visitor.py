@@ -16,6 +16,9 @@ SESSION_LENGTH = "length"
 SESSION_ANON_ATTEMPTS = "anon_attempts"
 # How many anonymous quizzes a session remembers for claiming (the newest).
 ANON_ATTEMPTS_KEPT = 20
+# QuizDifficulty.values builds its list anew from the enum's members on every use
+# (a third of a home page's remembered choices).
+_DIFFICULTIES = frozenset(QuizDifficulty.values)
 
 
 def player(request) -> Player | None:
@@ -48,7 +51,7 @@ def _valid_choices(watched, difficulty, length) -> dict:
     choices = {}
     if isinstance(watched, int) and 0 <= watched <= MAX_SPOILER_LEVEL:
         choices["watched_through"] = watched
-    if difficulty in QuizDifficulty.values:
+    if isinstance(difficulty, str) and difficulty in _DIFFICULTIES:  # a set needs it hashable
         choices["difficulty"] = difficulty
     if length in play.QUIZ_LENGTHS:
         choices["length"] = length

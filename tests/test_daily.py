@@ -270,3 +270,16 @@ def test_only_a_signed_in_daily_has_a_daily_rank(bank):
     assert (
         daily.rank_of(QuizAttemptFactory(player=None, mode="daily", daily_date=DAY.date())) is None
     )
+
+
+def test_the_home_page_shows_each_days_number(client, time_machine):
+    """The home page offers today's daily by its number: a new one after midnight UTC,
+    in the same process (its HTML around the number is memoised per number)."""
+    QuestionFactory.create_batch(10)
+    time_machine.move_to(dt.datetime(2026, 12, 7, 23, 59, tzinfo=dt.UTC), tick=False)
+    n = daily.number(daily.today())
+    assert f"HH Quiz daily #{n}</h2>" in client.get("/").content.decode()
+    time_machine.shift(dt.timedelta(minutes=2))
+    html = client.get("/").content.decode()
+    assert f"HH Quiz daily #{n + 1}</h2>" in html
+    assert f"#{n}<" not in html

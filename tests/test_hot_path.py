@@ -268,3 +268,48 @@ def test_the_quiz_link_and_results_read_the_user_with_the_quiz(client, django_as
     player.user.save()
     assert client.get(quiz_url).status_code == 404
     assert client.get(quiz_url + "results/").status_code == 404
+
+
+def _home_with_a_quiz_to_resume(client):
+    from quiz import play
+    from quiz.models import Bank
+    from tests.factories import QuestionFactory
+
+    QuestionFactory.create_batch(10)
+    player = PlayerFactory(watched_through=2)
+    attempt = play.start_quiz(
+        bank=Bank.objects.get(), difficulty="mixed", watched_through=2, length=5, player=player
+    )
+    _session_for(client, player.user, "quiz.auth.PlayerBackend")
+    return player, attempt
+
+
+def test_the_home_page_reads_the_user_with_the_quizzes_to_resume(client, django_assert_num_queries):
+    player, attempt = _home_with_a_quiz_to_resume(client)
+    client.get("/")  # the category counts kept
+    # The session, the user with their player and quizzes to resume, the banks.
+    with django_assert_num_queries(3):
+        response = client.get("/")
+    assert response.wsgi_request.user.pk == player.user_id
+    assert f'href="{attempt.get_absolute_url()}">Resume: ' in response.content.decode()
+    assert 'value="2" selected' in response.content.decode()  # the player's remembered level
+
+
+def test_a_changed_password_ends_the_session_on_the_home_page(client):
+    player, attempt = _home_with_a_quiz_to_resume(client)
+    player.user.set_password("a whole new password")
+    player.user.save()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert not response.wsgi_request.user.is_authenticated
+    assert SESSION_KEY not in client.session  # flushed, as django.contrib.auth does
+    assert "Resume: " not in response.content.decode()
+
+
+def test_an_inactive_user_has_nothing_to_resume_on_the_home_page(client):
+    player, attempt = _home_with_a_quiz_to_resume(client)
+    player.user.is_active = False
+    player.user.save()
+    response = client.get("/")
+    assert not response.wsgi_request.user.is_authenticated
+    assert "Resume: " not in response.content.decode()

@@ -42,8 +42,8 @@ def test_home_page_budget(client):
     start(client)  # a quiz to pick up where they left off
     client.get("/")  # warms the categories' copies (shared and this process's)
     queries = home(client)
-    # The user with their player, their active quizzes, the banks.
-    assert len(queries) == 3 + session_queries(), queries
+    # The user with their player and their active quizzes (one query), the banks.
+    assert len(queries) == 2 + session_queries(), queries
     assert not any("hhquiz_cache" in sql for sql in queries), queries
 
 
@@ -55,9 +55,9 @@ def test_home_page_budget_with_the_shared_cache_only(client):
     client.get("/")
     forms.forget_kept_categories()
     queries = home(client)
-    assert len(queries) == 3 + session_queries() + cache_queries(), queries
+    assert len(queries) == 2 + session_queries() + cache_queries(), queries
     # Then kept here: none.
-    assert len(home(client)) == 3 + session_queries()
+    assert len(home(client)) == 2 + session_queries()
 
 
 def test_anonymous_home_page_budget(client):

@@ -63,3 +63,16 @@ def test_the_profile_shows_the_watched_level_played_before_signing_up(client):
     assert "Watched so far: Episode 3" in html
     player = Player.objects.get(display_name="Anna Fan")
     assert (player.difficulty, player.quiz_length) == ("easy", 5)
+
+
+@pytest.mark.parametrize("stored", [["hard"], {"hard": 1}, "impossible", 1, None])
+def test_a_stored_difficulty_that_is_no_choice_is_ignored(client, stored):
+    """A session's stored choices are checked before use (they may be stale): any
+    value, hashable or not, that is no difficulty leaves the default."""
+    session = client.session
+    session["difficulty"] = stored
+    session["length"] = 20
+    session.save()
+    html = client.get("/").content.decode()
+    assert checked(html, "difficulty") == "mixed"
+    assert checked(html, "length") == "20"

@@ -40,18 +40,37 @@ def _owned_attempt(request, public_id) -> QuizAttempt:
 DIFFICULTY_LABELS = dict(QuizDifficulty.choices)
 
 
-def _home_context(request, form, episode_form=None, remembered=None):
-    """The home page's context; `remembered` is visitor.remembered_choices(request) when the
-    caller has it already."""
-    # The quizzes to pick up, with only the columns the page shows (quiz.prepared).
-    resumable = []
+def _resumable(request) -> list[QuizAttempt]:
+    """The visitor's quizzes to pick up, with only the columns the page shows (quiz.prepared)."""
     if request.user.is_authenticated:
         player_id = _player_id(request.user)
         if player_id is not None:
-            resumable = prepared.active_shown_of_player.all(player_id=player_id)
+            return prepared.active_shown_of_player.all(player_id=player_id)
     elif request.session.session_key:
         session_key = request.session.session_key
-        resumable = prepared.active_shown_of_session.all(session_key=session_key)
+        return prepared.active_shown_of_session.all(session_key=session_key)
+    return []
+
+
+def _resumable_with_session_user(request) -> list[QuizAttempt] | None:
+    """_resumable(request) for the user this session names, read with that user and
+    their player's remembered choices: one query for both, where request.user would
+    cost one of its own first. None (read nothing) unless the session still signs
+    that user in."""
+    user_id = auth.session_user_id(request)
+    if user_id is None:
+        return None
+    user, resumable = prepared.user_with_resumable(user_id)
+    if user is None or not auth.signed_in_as(request, user):
+        return None
+    return resumable
+
+
+def _home_context(request, form, episode_form=None, remembered=None, resumable=None):
+    """The home page's context; `remembered` is visitor.remembered_choices(request) and
+    `resumable` _resumable(request) when the caller has them already."""
+    if resumable is None:
+        resumable = _resumable(request)
     if episode_form is None:
         if remembered is None:
             remembered = visitor.remembered_choices(request)
@@ -77,13 +96,18 @@ START_FIELDS = ("watched_through", "difficulty", "length", "category", "bank", "
 @require_safe
 def home(request):
     """The start form. Query parameters pre-fill it (the htmx category refresh sends them)."""
+    refresh = request.htmx and not request.htmx.history_restore_request
+    # The whole page reads the user with their quizzes to pick up, first (then
+    # request.user and their remembered choices cost no query).
+    resumable = None if refresh else _resumable_with_session_user(request)
     remembered = visitor.remembered_choices(request)
     initial = remembered | {name: request.GET[name] for name in START_FIELDS if name in request.GET}
     # Built only if the template's memo of its fields misses (see quiz.forms.MemoisedForm).
     form = StartQuizForm.unbound(initial)
-    if request.htmx and not request.htmx.history_restore_request:
+    if refresh:
         return render(request, "quiz/home.html#category_field", {"form": form})
-    return render(request, "quiz/home.html", _home_context(request, form, remembered=remembered))
+    context = _home_context(request, form, remembered=remembered, resumable=resumable)
+    return render(request, "quiz/home.html", context)
 
 
 @require_POST
