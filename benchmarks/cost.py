@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import gc
 import io
 import itertools
 import json
@@ -410,6 +411,13 @@ def child(opts: dict) -> None:
         for environ in warm:
             call(app, environ, expect)
         environs = requests_for(name, fx, n, anon_client, anon_quiz)
+        # Every endpoint starts from the same collector state: what this process made
+        # to set up (players, quizzes, the environs) is collected or frozen out of
+        # the collector's sight, as a server's start-up objects are. Otherwise a
+        # full collection of the fixture's objects lands in one endpoint's
+        # requests or another's (seen: ±0.03 M per request between runs).
+        gc.collect()
+        gc.freeze()
         step(f"{tag}: {name} x{n}")
         if mode == "profile" and name == opts["profile"]:
             import cProfile
