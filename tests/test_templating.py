@@ -259,26 +259,27 @@ def test_a_page_without_a_form_makes_no_csrf_token():
     assert "CSRF_COOKIE" not in request.META
 
 
-@pytest.mark.parametrize("nonce", ["Xy_-09abcDEF", "a<b&\"c'", None])
 @pytest.mark.parametrize("debug", [False, True])
-def test_htmx_script_is_django_htmxs_with_this_responses_nonce(settings, nonce, debug):
-    """The cached tag is django-htmx's own output for every nonce, escaped as it escapes it."""
+def test_htmx_script_is_django_htmxs_without_a_nonce(settings, debug):
+    """The cached tag is django-htmx's own output, with no nonce even when the
+    context has one (the page's scripts all load under script-src 'self')."""
     from django_htmx.jinja import htmx_script as django_htmx_script
 
     settings.DEBUG = debug
     template = engines["jinja2"].from_string("{{ htmx_script() }}")
     for _ in range(2):  # the first call fills the cache, the second reads it
-        assert template.render({"csp_nonce": nonce}) == str(django_htmx_script(nonce=nonce))
+        html = template.render({"csp_nonce": "n0nce"})
+        assert html == str(django_htmx_script()) and "nonce" not in html
 
 
 def test_htmx_script_follows_static_url(settings):
     from django_htmx.jinja import htmx_script as django_htmx_script
 
     template = engines["jinja2"].from_string("{{ htmx_script() }}")
-    template.render({"csp_nonce": "n"})
+    template.render({})
     settings.STATIC_URL = "/elsewhere/"
-    html = template.render({"csp_nonce": "n"})
-    assert html == str(django_htmx_script(nonce="n"))
+    html = template.render({})
+    assert html == str(django_htmx_script())
     assert "/elsewhere/" in html
 
 
