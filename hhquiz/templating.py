@@ -154,10 +154,25 @@ class CsrfInput:
     __str__ = __html__
 
 
+class Environment(jinja2.Environment):
+    """Jinja2's environment, with each template's globals in a plain dict.
+
+    Jinja2 keeps a template's globals in a ChainMap over the environment's, and
+    every render copies them into the template's context: for a ChainMap, one
+    lookup per global that raises and catches a KeyError in the template's own
+    (empty) map first, about 100,000 instructions a render. Here each template
+    gets a dict of the environment's globals (set once, in environment() below,
+    before any template loads) with its own on top: the same values, copied in C.
+    """
+
+    def make_globals(self, d):
+        return {**self.globals, **(d or {})}
+
+
 def environment(**options) -> jinja2.Environment:
     options["undefined"] = jinja2.ChainableUndefined
     options.pop("autoescape", None)  # always on
-    env = jinja2.Environment(autoescape=True, **options)
+    env = Environment(autoescape=True, **options)
     env.globals.update(templating.GLOBALS)
     env.filters.update(templating.FILTERS)
     return env

@@ -346,3 +346,16 @@ def test_memo_keeps_the_fragments_in_use_when_visitors_make_up_keys(monkeypatch)
     assert rendered.count("made-up-0") == 1
     page("made-up-0")  # long pushed out: rendered again
     assert rendered.count("made-up-0") == 2
+
+
+def test_a_template_s_globals_are_a_plain_dict_over_the_environment_s():
+    """Each render copies the template's globals into its context: from a dict that is
+    a C copy; from Jinja2's ChainMap it raised and caught a KeyError per global."""
+    env = engines["jinja2"].env
+    template = get_template("base.html").template
+    assert type(template.globals) is dict
+    assert template.globals["url"] is env.globals["url"]
+    own = env.from_string("{{ url }}|{{ greeting }}", globals={"url": "mine", "greeting": "hi"})
+    assert own.render() == "mine|hi"  # a template's own globals overlay the environment's...
+    assert env.globals["url"] != "mine" and "greeting" not in env.globals  # ...and stay its own
+    assert env.from_string("{{ greeting }}").render() == ""
