@@ -119,22 +119,15 @@ class DatabaseBackend:
         return rank_in_order(_fetch(TOP, [key, limit]))
 
     def top_cells(self, key: str, limit: int) -> list[tuple]:
-        """The first `limit` rows as quiz.leaderboard.Page rows, in board order.
+        """The first `limit` rows as quiz.leaderboard.Page keeps them, in board order:
+        (sort key, player id, public name, score, correct answers, length, seconds).
 
-        A row's rank is its position, or the rank of the row before when their
-        sort keys are equal (rank_in_order): the ranks of a board's first rows
-        are their ranks among themselves, as every row before one is one of them.
+        As the driver returns them: the ranks follow from the order and sort
+        keys (Page.ranked_top), worked out only when the page is rendered.
         """
         with connection.cursor() as cursor:
             cursor.execute(_sql(TOP_CELLS), {"hidden": HIDDEN_NAME, "board": key, "limit": limit})
-            found = cursor.fetchall()
-        cells = []
-        previous = rank = None
-        for position, row in enumerate(found, 1):
-            if row[0] != previous:
-                rank, previous = position, row[0]
-            cells.append((rank, *row[1:]))
-        return cells
+            return cursor.fetchall()
 
     def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
         """Two statements: the rows each side of the player's, then one count for the ranks.

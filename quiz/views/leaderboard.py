@@ -123,7 +123,7 @@ def _board_html(board, page: boards.Page, me: int | None, has_player: bool, pref
         "board": board,
         "rank": page.rank,
         "has_player": has_player,
-        "top_rows": table_rows(page.top, me),
+        "top_rows": table_rows(page.ranked_top(), me),
         "around_rows": table_rows(page.around, me),
     }
     # Jinja2's own render of one block, as hhquiz.templating does for a partial
