@@ -399,10 +399,9 @@ def _standing(window: list[Row], player_id: int, names: dict[int, str]) -> Stand
 
 
 def _backend() -> Backend:
-    if settings.LEADERBOARD_BACKEND == "redis":
+    name = settings.LEADERBOARD_BACKEND  # read once: each read of settings goes through its proxy
+    if name == "redis":
         return MirroredBackend(settings.REDIS_URL, settings.LEADERBOARD_REDIS_PREFIX)
-    if settings.LEADERBOARD_BACKEND == "database":
+    if name == "database":
         return DatabaseBackend()
-    raise ValueError(
-        f"LEADERBOARD_BACKEND must be database or redis, not {settings.LEADERBOARD_BACKEND!r}"
-    )
+    raise ValueError(f"LEADERBOARD_BACKEND must be database or redis, not {name!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from quiz.leaderboard.ranking import HIDDEN_NAME, Row, as_datetime, best_rows_sql, rank_in_order
 from quiz.models import LeaderboardEntry, Player
@@ -68,12 +68,12 @@ COUNT_BETTER = "SELECT COUNT(*) FROM {entry} e WHERE e.board = %s AND e.sort_key
 _statements: dict[tuple[str, str], str] = {}
 
 
-def _sql(template: str) -> str:
+def _sql(template: str, db=connection) -> str:
     """The statement for this connection's vendor, with its table names quoted (built once)."""
-    key = (connection.vendor, template)
+    key = (db.vendor, template)
     sql = _statements.get(key)
     if sql is None:
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         sql = _statements[key] = template.replace(
             "{entry}", quote(LeaderboardEntry._meta.db_table)
         ).replace("{player}", quote(Player._meta.db_table))
@@ -125,8 +125,11 @@ class DatabaseBackend:
         As the driver returns them: the ranks follow from the order and sort
         keys (Page.ranked_top), worked out only when the page is rendered.
         """
-        with connection.cursor() as cursor:
-            cursor.execute(_sql(TOP_CELLS), {"hidden": HIDDEN_NAME, "board": key, "limit": limit})
+        # The thread's connection looked up once (each use of the `connection` proxy looks it up).
+        db = connections[DEFAULT_DB_ALIAS]
+        with db.cursor() as cursor:
+            params = {"hidden": HIDDEN_NAME, "board": key, "limit": limit}
+            cursor.execute(_sql(TOP_CELLS, db), params)
             return cursor.fetchall()
 
     def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
