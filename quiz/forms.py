@@ -720,6 +720,9 @@ class BoardForm(forms.Form):
 
     # valid_board's answers by memo_key (a Board is immutable): only valid choices are kept.
     _valid: dict[tuple, tuple[Board, tuple]] = {}
+    # ... and, for a request without filters, by the defaults given (at most BY_DEFAULTS_ENTRIES).
+    _by_defaults: dict[tuple, tuple[Board, tuple]] = {}
+    BY_DEFAULTS_ENTRIES = 1024
 
     def __init__(self, data, *, defaults: dict | None = None):
         """`data` is the GET query; `defaults` the viewer's last choices (invalid ones ignored)."""
@@ -757,23 +760,36 @@ class BoardForm(forms.Form):
 
         Every field is a choice field, so validity is membership in its choices.
         """
+        # Without filters (the page's own link, nearly every request) the answer
+        # depends on the defaults alone: looked up by them, without working out
+        # the choices again.
+        by_defaults = None if data else tuple((defaults or {}).items())
+        found = cls._by_defaults.get(by_defaults)
+        if found is not None:
+            return found
         values = cls.chosen(data, defaults)
         memo_key = ("board", tuple(values.items()))
         found = cls._valid.get(memo_key)  # one entry per valid choice of filters at most
-        if found is not None:
-            return found
-        keys = cls._choice_keys()
-        if any(value not in keys[name] for name, value in values.items()):
-            return None
-        board = Board(
+        if found is None:
+            keys = cls._choice_keys()
+            if any(value not in keys[name] for name, value in values.items()):
+                return None
+            found = cls._valid[memo_key] = (cls._board_of(values), memo_key)
+        # Defaults come from stored choices (any stored value is ignored unless
+        # valid): a bound on the entries all the same.
+        if by_defaults is not None and len(cls._by_defaults) < cls.BY_DEFAULTS_ENTRIES:
+            cls._by_defaults[by_defaults] = found
+        return found
+
+    @staticmethod
+    def _board_of(values: dict[str, str]) -> Board:
+        return Board(
             values["period"],
             length=int(values["length"]),
             difficulty=values["difficulty"],
             watched_through=int(values["watched"]),
             timed=values["timed"] == "1",
         )
-        cls._valid[memo_key] = found = (board, memo_key)
-        return found
 
     @property
     def memo_key(self):

@@ -349,6 +349,37 @@ def test_board_form_defaults_to_the_viewers_last_choices_and_ignores_stale_ones(
     assert stale.board() == DEFAULT
 
 
+def test_valid_board_without_filters_answers_as_the_form_for_every_default_and_is_bounded(
+    monkeypatch,
+):
+    """valid_board answers a request without filters by the defaults alone: the
+    same board and memo key as the form, for valid, stale and missing defaults
+    (each asked twice: the second from its table), and never more entries than
+    its bound."""
+    from django.http import QueryDict
+
+    monkeypatch.setattr(BoardForm, "_by_defaults", {})
+    monkeypatch.setattr(BoardForm, "BY_DEFAULTS_ENTRIES", 20)
+    defaults = [
+        {"watched": watched, "difficulty": difficulty, "length": length}
+        for watched in (None, 0, 3, 6, 9)
+        for difficulty in (None, "", "hard", "mixed", "insane")
+        for length in (None, 5, 15)
+    ]
+    for _ in range(2):
+        for last in defaults:
+            form = BoardForm(QueryDict(""), defaults=last)
+            assert form.is_valid()
+            assert BoardForm.valid_board(QueryDict(""), defaults=last) == (
+                form.board(),
+                form.memo_key,
+            ), last
+    assert len(BoardForm._by_defaults) == 20
+    # With filters, the filters count: never an answer kept for the defaults alone.
+    week = BoardForm.valid_board(QueryDict("period=week"), defaults=defaults[0])
+    assert week[0] == Board("week", length=10, difficulty="mixed", watched_through=6)
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from quiz import leaderboard
 from quiz.leaderboard import Board, Page
-from quiz.views.leaderboard import _board_html, board_html
+from quiz.views.leaderboard import _board_html, _board_section, board_html, board_section_html
 from tests.factories import FinishedAttemptFactory, PlayerFactory, UserFactory
 
 URL = "/leaderboard/"
@@ -59,7 +59,8 @@ def with_accuracy(page: Page) -> Page:
         rank, player_id, name, score, correct, length, seconds = row
         return (rank, player_id, name, score, correct / length if length else 0.0, seconds)
 
-    return Page(tuple(map(cells, page.top)), page.rank, tuple(map(cells, page.around)))
+    # The rank table's top rows are kept as read (their sort key first): ranked here.
+    return Page(tuple(map(cells, page.ranked_top())), page.rank, tuple(map(cells, page.around)))
 
 
 @pytest.mark.django_db
@@ -153,6 +154,34 @@ def test_the_memo_is_bounded():
         board_html(BOARD, Page(((1, 1, f"P{i}", 10, 1, 10, 1.0),)), None)
     info = _board_html.cache_info()
     assert info.currsize == info.maxsize > 0
+
+
+@pytest.mark.django_db
+def test_the_board_section_memo_is_bounded():
+    _board_section.cache_clear()
+    key = ("board", (("period", "all"), ("length", "10"), ("difficulty", "mixed")))
+    key = (*key[:1], (*key[1], ("watched", "6"), ("timed", "0")))
+    for i in range(_board_section.cache_info().maxsize + 50):
+        board_section_html(
+            BOARD, key, board_html(BOARD, Page(((1, 1, f"P{i}", 10, 1, 10, 1.0),)), None)
+        )
+    info = _board_section.cache_info()
+    assert info.currsize == info.maxsize > 0
+
+
+@pytest.mark.django_db
+def test_each_board_section_shows_its_own_filters_and_board(client, backend):
+    """The filters and board above the rules come from one memo (board_section_html):
+    switching boards back and forth, each page shows its own choices and rows."""
+    play(PlayerFactory(display_name="Anna"), 500)
+    week = {"period": "week", "length": "10", "difficulty": "mixed", "watched": "6", "timed": "0"}
+    for _ in range(2):  # the second round from the memo
+        html = client.get(URL).content.decode()
+        assert '<option value="all" selected>' in html and "Anna" in html
+        html = client.get(URL, week).content.decode()
+        assert '<option value="week" selected>' in html and "Anna" in html
+        html = client.get(URL, {**week, "length": "5"}).content.decode()
+        assert '<option value="5" selected>' in html and "Anna" not in html
 
 
 def test_threads_never_get_html_made_for_other_rows():

@@ -295,6 +295,8 @@ def test_table_cells_are_what_the_template_filters_wrote(seed):
 
     rng = random.Random(seed)
     values = [0.0, 0.05, 0.15, 0.25, 0.45, 2.675, 12.25, 99.95, 1234.45, 1e-7, 4294967.295]
+    values += [-0.0, -0.04, -0.05, -1.25, 0.94, 0.95, 9.96, 1e-4, 5e-5, 1e15 + 0.5, 1e16, 2.5e22]
+    values += [rng.uniform(0, 1) * 10.0 ** rng.randint(-6, 18) for _ in range(300)]
     values += [round(rng.uniform(0, 500), rng.choice([1, 2, 3, 6])) for _ in range(300)]
     values += [rng.uniform(0, 5000) for _ in range(300)]
     for value in values:

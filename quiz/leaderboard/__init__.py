@@ -146,7 +146,11 @@ class Page(NamedTuple):
     """A board page's data as plain values, hashable: the same values make the same page.
 
     Each row is a tuple (rank, player id, public name, score, correct answers,
-    quiz length, seconds), in board order.
+    quiz length, seconds), in board order. The rank table's top rows are kept
+    as read, with their sort key in place of the rank (`top_ranked` False):
+    they are the board's first rows, so their ranks follow from their order
+    and sort keys alone (ranked_top), and working them out is left to the
+    render, which a memoised page skips.
     """
 
     top: tuple[tuple, ...]
@@ -154,6 +158,39 @@ class Page(NamedTuple):
     rank: int | None = None
     # The rows around the player when they are below the top rows; () otherwise.
     around: tuple[tuple, ...] = ()
+    # False when the top rows begin with their sort key instead of their rank.
+    top_ranked: bool = True
+
+    def ranked_top(self) -> tuple[tuple, ...]:
+        """The top rows, each beginning with its rank."""
+        if self.top_ranked:
+            return self.top
+        return tuple((rank, *row[1:]) for rank, row in zip(_ranks(self.top), self.top, strict=True))
+
+
+def _ranks(rows) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) of a board's first rows, each beginning with its sort key.
+
+    A row's rank is its position, or the rank of the row before when their sort
+    keys are equal (rank_in_order): every row before one of a board's first
+    rows is one of them.
+    """
+    ranks = []
+    previous = rank = None
+    for position, row in enumerate(rows, 1):
+        if row[0] != previous:
+            rank, previous = position, row[0]
+        ranks.append(rank)
+    return ranks
+
+
+def _rank_in(rows, index: int) -> int:
+    """The rank of rows[index] among a board's first rows (see _ranks): the position
+    of the first row with its sort key."""
+    key = rows[index][0]
+    while index and rows[index - 1][0] == key:
+        index -= 1
+    return index + 1
 
 
 def page(
@@ -165,8 +202,9 @@ def page(
 ) -> Page:
     """What board_page() gives, as a Page: the leaderboard page's reads.
 
-    The rank table gives the top rows as the page shows them, ranked and named
-    by one statement (DatabaseBackend.top_cells): no Row or Entry per row. A
+    The rank table gives the top rows as the page shows them, named by one
+    statement (DatabaseBackend.top_cells), and kept as read: no Row or Entry
+    per row, and no rank worked out per row until the page is rendered. A
     player among the top rows needs no read of their own, even at the bottom
     of them (the page shows their rank, not their neighbours); one further down
     gets the rows around them from the board.
@@ -178,15 +216,14 @@ def page(
     if top_cells is None:
         return _page_of_rows(backend, key, player_id, limit)
     top = tuple(top_cells(key, limit))
-    if not player_id:
-        return Page(top)
-    for cells in top:
-        if cells[1] == player_id:
-            return Page(top, cells[0])
-    if len(top) < limit:  # the whole board, without the player
-        return Page(top)
+    if player_id:
+        for index, cells in enumerate(top):
+            if cells[1] == player_id:
+                return Page(top, _rank_in(top, index), top_ranked=False)
+    if not player_id or len(top) < limit:  # no player, or the whole board without them
+        return Page(top, top_ranked=False)
     window = backend.window(key, player_id, NEIGHBOURS) or []
-    return _page(top, window, player_id, _names(window, key, backend))
+    return _page(top, window, player_id, _names(window, key, backend), top_ranked=False)
 
 
 def _page_of_rows(backend: Backend, key: str, player_id: int | None, limit: int) -> Page:
@@ -203,12 +240,20 @@ def _page_of_rows(backend: Backend, key: str, player_id: int | None, limit: int)
     return Page(top, rank)
 
 
-def _page(top: tuple, window: list[Row], player_id: int, names: dict[int, str]) -> Page:
+def _page(
+    top: tuple,
+    window: list[Row],
+    player_id: int,
+    names: dict[int, str],
+    *,
+    top_ranked: bool = True,
+) -> Page:
     """The page of a player below the top rows, with the rows around them."""
     if player_id not in names:  # not on the board
-        return Page(top)
+        return Page(top, top_ranked=top_ranked)
     around = _cells(window, names)
-    return Page(top, next(cells[0] for cells in around if cells[1] == player_id), around)
+    rank = next(cells[0] for cells in around if cells[1] == player_id)
+    return Page(top, rank, around, top_ranked)
 
 
 def _cells(rows: list[Row], names: dict[int, str]) -> tuple[tuple, ...]:
@@ -354,10 +399,9 @@ def _standing(window: list[Row], player_id: int, names: dict[int, str]) -> Stand
 
 
 def _backend() -> Backend:
-    if settings.LEADERBOARD_BACKEND == "redis":
+    name = settings.LEADERBOARD_BACKEND  # read once: each read of settings goes through its proxy
+    if name == "redis":
         return MirroredBackend(settings.REDIS_URL, settings.LEADERBOARD_REDIS_PREFIX)
-    if settings.LEADERBOARD_BACKEND == "database":
+    if name == "database":
         return DatabaseBackend()
-    raise ValueError(
-        f"LEADERBOARD_BACKEND must be database or redis, not {settings.LEADERBOARD_BACKEND!r}"
-    )
+    raise ValueError(f"LEADERBOARD_BACKEND must be database or redis, not {name!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from quiz.leaderboard.ranking import HIDDEN_NAME, Row, as_datetime, best_rows_sql, rank_in_order
 from quiz.models import LeaderboardEntry, Player
@@ -68,12 +68,12 @@ COUNT_BETTER = "SELECT COUNT(*) FROM {entry} e WHERE e.board = %s AND e.sort_key
 _statements: dict[tuple[str, str], str] = {}
 
 
-def _sql(template: str) -> str:
+def _sql(template: str, db=connection) -> str:
     """The statement for this connection's vendor, with its table names quoted (built once)."""
-    key = (connection.vendor, template)
+    key = (db.vendor, template)
     sql = _statements.get(key)
     if sql is None:
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         sql = _statements[key] = template.replace(
             "{entry}", quote(LeaderboardEntry._meta.db_table)
         ).replace("{player}", quote(Player._meta.db_table))
@@ -119,22 +119,18 @@ class DatabaseBackend:
         return rank_in_order(_fetch(TOP, [key, limit]))
 
     def top_cells(self, key: str, limit: int) -> list[tuple]:
-        """The first `limit` rows as quiz.leaderboard.Page rows, in board order.
+        """The first `limit` rows as quiz.leaderboard.Page keeps them, in board order:
+        (sort key, player id, public name, score, correct answers, length, seconds).
 
-        A row's rank is its position, or the rank of the row before when their
-        sort keys are equal (rank_in_order): the ranks of a board's first rows
-        are their ranks among themselves, as every row before one is one of them.
+        As the driver returns them: the ranks follow from the order and sort
+        keys (Page.ranked_top), worked out only when the page is rendered.
         """
-        with connection.cursor() as cursor:
-            cursor.execute(_sql(TOP_CELLS), {"hidden": HIDDEN_NAME, "board": key, "limit": limit})
-            found = cursor.fetchall()
-        cells = []
-        previous = rank = None
-        for position, row in enumerate(found, 1):
-            if row[0] != previous:
-                rank, previous = position, row[0]
-            cells.append((rank, *row[1:]))
-        return cells
+        # The thread's connection looked up once (each use of the `connection` proxy looks it up).
+        db = connections[DEFAULT_DB_ALIAS]
+        with db.cursor() as cursor:
+            params = {"hidden": HIDDEN_NAME, "board": key, "limit": limit}
+            cursor.execute(_sql(TOP_CELLS, db), params)
+            return cursor.fetchall()
 
     def window(self, key: str, player_id: int, around: int) -> list[Row] | None:
         """Two statements: the rows each side of the player's, then one count for the ranks.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -131,13 +132,22 @@ class Board:
 
     def key(self, now: datetime | None = None) -> str:
         """This board for the period containing `now`, e.g. "week:2026-03-09:free:10:easy:3:0"."""
+        if self.period == "all":  # one key whenever it is: no clock read
+            return self._all_time_key
         bounds = period_bounds(self.period, now or timezone.now())
         period = "day" if self.period == "today" else self.period
-        start = bounds[0].date().isoformat() if bounds else "-"
+        return f"{period}:{bounds[0].date().isoformat()}:{self._format_key}"
+
+    @cached_property
+    def _format_key(self) -> str:
+        """The key's format part (a Board never changes: worked out once per Board)."""
         return (
-            f"{period}:{start}:{self.mode}:{self.length}:{self.difficulty}:"
-            f"{self.watched_through}:{int(self.timed)}"
+            f"{self.mode}:{self.length}:{self.difficulty}:{self.watched_through}:{int(self.timed)}"
         )
+
+    @cached_property
+    def _all_time_key(self) -> str:
+        return f"all:-:{self._format_key}"
 
     @property
     def format_description(self) -> str:
