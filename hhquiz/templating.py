@@ -34,12 +34,13 @@ What Django's backend does not have, added here:
 
 from __future__ import annotations
 
+import html
+
 import jinja2
 from django.middleware.csrf import get_token
 from django.template import TemplateDoesNotExist
 from django.template.backends import jinja2 as django_jinja2
 from django.test.signals import template_rendered
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from quiz import templating
@@ -131,7 +132,7 @@ class CsrfToken:
         return self.value
 
     def __html__(self) -> str:
-        return escape(str(self))
+        return html.escape(str(self))  # Django's escape() without its lazy-string wrapper
 
 
 class CsrfInput:
@@ -146,9 +147,9 @@ class CsrfInput:
 
     def __html__(self) -> str:
         if self.html is None:
-            self.html = format_html(
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', str(self.token)
-            )
+            # Django's csrf_input(), escaped as format_html escapes (without its lazy wrappers).
+            value = html.escape(str(self.token))
+            self.html = f'<input type="hidden" name="csrfmiddlewaretoken" value="{value}">'
         return self.html
 
     __str__ = __html__

@@ -197,6 +197,21 @@ def test_a_page_rendered_with_a_request_has_the_csrf_input_and_nonce():
     assert 'name="csrfmiddlewaretoken"' in html
 
 
+def test_the_csrf_field_and_token_are_djangos():
+    from django.middleware.csrf import _check_token_format
+    from django.utils.html import format_html
+
+    request = RequestFactory().get("/")
+    out = engines["jinja2"].from_string("{{ csrf_input }}|{{ csrf_token }}").render({}, request)
+    field, token = out.split("|")
+    _check_token_format(token)  # a masked token, as get_token() gives
+    assert len(token) == 64
+    # Django's csrf_input() for that token, character for character.
+    assert field == format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+    )
+
+
 @pytest.mark.django_db
 def test_start_form_fields_follow_the_remembered_choices(client):
     from tests.factories import PlayerFactory, QuestionFactory
