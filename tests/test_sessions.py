@@ -51,3 +51,26 @@ def test_logout_deletes_the_server_side_session(client):
     key = client.session.session_key
     client.post(reverse("logout"))
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_session_row_is_read_as_its_data_and_expiry():
+    """quiz.sessions reads the two columns load() uses (no Session instance), under
+    Django's own condition: an expired or unknown key reads as no session."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quiz.sessions.db import SessionStore
+
+    store = SessionStore()
+    store["answer"] = 42
+    store.create()
+    stored = Session.objects.get(session_key=store.session_key)
+    row = SessionStore(store.session_key)._get_session_from_db()
+    assert (row.session_data, row.expire_date) == (stored.session_data, stored.expire_date)
+    assert SessionStore(store.session_key).load() == {"answer": 42}
+
+    Session.objects.filter(pk=stored.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired._get_session_from_db() is None and expired.session_key is None
+    assert SessionStore("no-such-key-" + "x" * 20).load() == {}

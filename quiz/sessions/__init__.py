@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -25,13 +26,22 @@ from django.utils import timezone
 
 from quiz.prepared import Compiled
 
+# Django's query (Session.objects.get(session_key=…, expire_date__gt=now)), reading
+# only the two columns load() uses, as plain values: no Session instance is built.
 _SESSION = Compiled(
-    lambda session_key, now: Session.objects.filter(session_key=session_key, expire_date__gt=now)[
-        :1
-    ],
+    lambda session_key, now: Session.objects.filter(
+        session_key=session_key, expire_date__gt=now
+    ).values_list("session_data", "expire_date")[:1],
     session_key=(Session._meta.get_field("session_key"), "sentinel-session-key"),
     now=(Session._meta.get_field("expire_date"), datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)),
 )
+
+
+class SessionRow(NamedTuple):
+    """What Django's load() reads of a session row (the db and cached_db backends)."""
+
+    session_data: str
+    expire_date: datetime
 
 
 class CompiledRead:
@@ -40,12 +50,11 @@ class CompiledRead:
     def _get_session_from_db(self):
         if self.model is not Session:
             return super()._get_session_from_db()
-        session = _SESSION.first(
-            Session.objects.db, session_key=self.session_key, now=timezone.now()
-        )
-        if session is None:
+        rows = _SESSION.rows(Session.objects.db, session_key=self.session_key, now=timezone.now())
+        if not rows:
             self._session_key = None
-        return session
+            return None
+        return SessionRow(*rows[0])
 
 
 VERIFIED_ENTRIES = 10_000
