@@ -564,6 +564,13 @@ class AttemptQuestion(models.Model):
         dictionary: the question card shows it on every question page and answer."""
         return _DIFFICULTY_LABELS.get(self.difficulty, self.difficulty)
 
+    @property
+    def category_label(self) -> str:
+        """The category as the card's badge shows it (Django's |capfirst, without the
+        filter's per-call string checks)."""
+        category = self.category or ""
+        return category[:1].upper() + category[1:]
+
     def option_text(self, key: str) -> str:
         for option in self.options:
             if option["key"] == key:

@@ -32,6 +32,7 @@ _STAND_IN = {
     int: [9_876_543_210 + i for i in range(4)],
 }
 _patterns: dict[tuple, tuple[str, ...] | None] = {}
+_UNSEEN = object()
 _static: dict[tuple, str] = {}
 
 
@@ -100,12 +101,16 @@ def url(view_name: str, *args, **kwargs) -> str:
     env = RENDERING.get() or url_env(None)
     if kwargs or len(args) > 4:
         return reverse(view_name, args=args or None, kwargs=kwargs or None, current_app=env[2])
-    kinds = tuple(map(_kind, args))
+    kinds = tuple(map(_kind, args)) if args else ()
     if None in kinds:
         return reverse(view_name, args=args, current_app=env[2])
-    pattern = _pattern(view_name, kinds, env)
+    pattern = _patterns.get((view_name, kinds, env), _UNSEEN)
+    if pattern is _UNSEEN:
+        pattern = _pattern(view_name, kinds, env)
     if pattern is None:
         return reverse(view_name, args=args, current_app=env[2])
+    if not args:
+        return pattern[0]
     link = pattern[0]
     for value, piece in zip(args, pattern[1:], strict=True):
         link += str(value) + piece

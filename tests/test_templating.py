@@ -340,6 +340,15 @@ def test_the_cards_difficulty_label_is_djangos_display():
         assert item.difficulty_label == item.get_difficulty_display()
 
 
+def test_the_cards_category_label_is_djangos_capfirst():
+    from django.template.defaultfilters import capfirst
+
+    from quiz.models import AttemptQuestion
+
+    for value in ["cast & crew", "episode 3", "Twists", "ünter", "x", ""]:
+        assert AttemptQuestion(category=value).category_label == capfirst(value)
+
+
 def test_memo_keeps_the_fragments_in_use_when_visitors_make_up_keys(monkeypatch):
     from quiz import templating
 
