@@ -44,17 +44,22 @@ def _kind(value):
     return None
 
 
+_UNSET = object()
+
+
 def _current_app(request) -> str | None:
-    """As Django's {% url %}: the request's current_app, else its resolved namespace."""
+    """As Django's {% url %}: the request's current_app, else its resolved namespace.
+
+    Read from the request's attributes (vars): a missing attribute read with
+    getattr raises and catches an AttributeError, on every render."""
     if request is None:
         return None
-    try:
-        return request.current_app
-    except AttributeError:
-        try:
-            return request.resolver_match.namespace
-        except AttributeError:
-            return None
+    attributes = vars(request)
+    current_app = attributes.get("current_app", _UNSET)
+    if current_app is not _UNSET:
+        return current_app
+    match = attributes.get("resolver_match")
+    return getattr(match, "namespace", None)
 
 
 def _pattern(view_name: str, kinds: tuple, env: tuple) -> tuple[str, ...] | None:
@@ -86,7 +91,11 @@ def url_env(request) -> tuple:
     """(script prefix, URLconf, current app) for url(): worked out once per render
     (hhquiz.templating sets it in RENDERING for the render's duration); each part
     is a thread- or context-local read, dearer than the cached URL itself."""
-    return (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, _current_app(request))
+    # With a request, its own: Django's handler sets get_urlconf() to request.urlconf
+    # when a middleware gave one, else to ROOT_URLCONF (reading the thread-local
+    # raised and caught an AttributeError inside asgiref on every render).
+    urlconf = get_urlconf() if request is None else vars(request).get("urlconf")
+    return (get_script_prefix(), urlconf or settings.ROOT_URLCONF, _current_app(request))
 
 
 # The url_env of the template being rendered in this thread (or task). Not a context

@@ -383,3 +383,20 @@ def test_a_template_s_globals_are_a_plain_dict_over_the_environment_s():
     assert own.render() == "mine|hi"  # a template's own globals overlay the environment's...
     assert env.globals["url"] != "mine" and "greeting" not in env.globals  # ...and stay its own
     assert env.from_string("{{ greeting }}").render() == ""
+
+
+def test_url_settings_come_from_the_request_as_django_s_url_tag_reads_them(settings):
+    from django.urls import resolve
+
+    from quiz.templating import url_env
+
+    request = RequestFactory().get("/leaderboard/")
+    assert url_env(request) == ("/", settings.ROOT_URLCONF, None)
+    request.resolver_match = resolve("/leaderboard/")
+    assert url_env(request)[2] == "quiz"  # the resolved namespace
+    request.current_app = None  # set, even to None: Django's {% url %} takes it
+    assert url_env(request)[2] is None
+    request.urlconf = "hhquiz.urls"  # a middleware's own URLconf
+    assert url_env(request)[1] == "hhquiz.urls"
+    request.urlconf = None
+    assert url_env(request)[1] == settings.ROOT_URLCONF
