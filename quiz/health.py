@@ -27,10 +27,14 @@ def check_database() -> str | None:
     return None
 
 
+def is_sqlite(db: dict) -> bool:
+    return db["ENGINE"] in ("django.db.backends.sqlite3", "quiz.backends.sqlite3")
+
+
 def check_disk() -> str | None:
     """SQLite only: is there room left to write on the database's disk?"""
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.sqlite3":
+    if not is_sqlite(db):
         return None
     try:
         free = shutil.disk_usage(Path(str(db["NAME"])).resolve().parent).free
@@ -61,7 +65,7 @@ def health() -> tuple[int, dict]:
     essential = {"database": check_database()}
     if essential["database"] is None:
         disk = check_disk()
-        if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        if is_sqlite(settings.DATABASES["default"]):
             essential["disk"] = disk
     optional = {"redis": check_redis()} if settings.REDIS_URL else {}
     if any(essential.values()):

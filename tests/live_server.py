@@ -34,7 +34,7 @@ OPTION_RE = re.compile(r'name="option" value="([^"]+)"')
 def database_url() -> str:
     """DATABASE_URL of the test database, for another process."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{Path(db['NAME']).resolve()}"
     user = urllib.parse.quote(db["USER"] or "", safe="")
     password = urllib.parse.quote(db["PASSWORD"] or "", safe="")

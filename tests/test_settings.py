@@ -9,7 +9,7 @@ from hhquiz.env import cache_config, database_config, env_bool, env_int, env_lis
 
 def test_database_defaults_to_sqlite_file_with_wal_and_immediate(tmp_path: Path):
     config = database_config({}, tmp_path)
-    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["ENGINE"] == "quiz.backends.sqlite3"
     assert config["NAME"] == str(tmp_path / "db.sqlite3")
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
