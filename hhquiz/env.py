@@ -92,6 +92,15 @@ def database_config(env: Mapping[str, str], base_dir: Path) -> dict[str, Any]:
         config["ENGINE"] = "quiz.backends.postgresql"
         config["CONN_MAX_AGE"] = env_int(env, "CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True
+        if env_bool(env, "DATABASE_PREPARED_STATEMENTS", True):
+            # Parameters bound by the server, and a statement a connection has
+            # run twice prepared there: PostgreSQL parses and plans the hot
+            # path's few statements once per connection instead of once per
+            # request. PgBouncer in transaction mode needs
+            # max_prepared_statements (1.21+), or DATABASE_PREPARED_STATEMENTS=0.
+            config.setdefault("OPTIONS", {}).update(
+                {"server_side_binding": True, "prepare_threshold": 2}
+            )
     else:
         raise ValueError(f"DATABASE_URL must be sqlite:// or postgres://, not {engine}")
     return config

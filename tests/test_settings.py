@@ -26,6 +26,18 @@ def test_database_url_postgres(tmp_path: Path):
     assert (config["USER"], config["PASSWORD"]) == ("quiz", "s3cret")
     assert config["CONN_MAX_AGE"] == 30
     assert config["CONN_HEALTH_CHECKS"] is True
+    # Server-side binding with statements prepared on their second run.
+    assert config["OPTIONS"]["server_side_binding"] is True
+    assert config["OPTIONS"]["prepare_threshold"] == 2
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path: Path):
+    config = database_config(
+        {"DATABASE_URL": "postgres://db.internal/hhquiz", "DATABASE_PREPARED_STATEMENTS": "0"},
+        tmp_path,
+    )
+    assert "server_side_binding" not in config.get("OPTIONS", {})
+    assert "prepare_threshold" not in config.get("OPTIONS", {})
 
 
 def test_database_url_rejects_unsupported_engine(tmp_path: Path):
