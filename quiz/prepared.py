@@ -145,46 +145,94 @@ _UUID = "00000000-0000-4000-8000-00000000cafe"
 # ("n % got this right") and rating read: the item carries its own copy of the
 # text, options and explanation, and converting the question's JSON and dates on
 # every question page and answer cost a sixth of the query.
-_ITEM = (
-    AttemptQuestion.objects.select_related("attempt", "question")
-    .only(
-        *(f.name for f in AttemptQuestion._meta.concrete_fields),
-        *(f"attempt__{f.name}" for f in QuizAttempt._meta.concrete_fields),
-        "question__answer_count",
-        "question__correct_count",
-        "question__rating",
-        "question__rated_answers",
-    )
-    .order_by()
+_QUESTION_COUNTERS = (
+    "question__answer_count",
+    "question__correct_count",
+    "question__rating",
+    "question__rated_answers",
 )
+
+
+def _item_reading(attempt_fields) -> QuerySet:
+    return (
+        AttemptQuestion.objects.select_related("attempt", "question")
+        .only(
+            *(f.name for f in AttemptQuestion._meta.concrete_fields),
+            *(f"attempt__{name}" for name in attempt_fields),
+            *_QUESTION_COUNTERS,
+        )
+        .order_by()
+    )
+
+
+_ITEM = _item_reading(f.name for f in QuizAttempt._meta.concrete_fields)
+
+# What a question page's GET reads of the attempt: the card (question.html), the
+# view's checks and mark_served. 11 of its 23 columns: each column read costs SQLite
+# and the ORM about 5,000 instructions. The answer reads the attempt whole (it may
+# finish the quiz: the rating and the boards read the rest), and so does a GET that
+# records a time-out (views.play.question reads the item again, whole, first).
+SHOWN_ATTEMPT_FIELDS = (
+    "id",
+    "public_id",
+    "player",
+    "session_key",
+    "status",
+    "length",
+    "answered_count",
+    "score",
+    "watched_through",
+    "timed",
+    "mode",
+)
+_ITEM_SHOWN = _item_reading(SHOWN_ATTEMPT_FIELDS)
+
+
+def _of_player(base: QuerySet):
+    return lambda public_id, position, player_id: base.filter(
+        attempt__public_id=public_id, position=position, attempt__player_id=player_id
+    )[:1]
+
+
+def _with_user(base: QuerySet):
+    def reading(public_id, position, user_id):
+        return (
+            base.select_related("attempt__player__user")
+            .only(
+                *base.query.deferred_loading[0],
+                "attempt__player__user__password",
+                "attempt__player__user__is_active",
+            )
+            .filter(
+                attempt__public_id=public_id, position=position, attempt__player__user_id=user_id
+            )[:1]
+        )
+
+    return reading
+
+
+def _of_session(base: QuerySet):
+    return lambda public_id, position, session_key: base.filter(
+        attempt__public_id=public_id,
+        position=position,
+        attempt__player__isnull=True,
+        attempt__session_key=session_key,
+    )[:1]
+
+
+_ITEM_PARAMS = {
+    "public_id": (_field(QuizAttempt, "public_id"), _UUID),
+    "position": (_field(AttemptQuestion, "position"), 987),
+}
+_PLAYER_ID = (_field(QuizAttempt, "player"), 987654321)
+_USER_ID = (_field(Player, "user"), 987654321)
+_SESSION_KEY = (_field(QuizAttempt, "session_key"), "sentinel-session-key")
 
 # One question of a quiz with its attempt and its question (whose answer counts the
 # feedback shows), for its signed-in owner (by player)
 # or its anonymous owner (a session no player has claimed): the same rows as
 # AttemptQuestion.objects.filter(attempt__in=visitor.attempts(request)).
-item_of_player = Compiled(
-    lambda public_id, position, player_id: _ITEM.filter(
-        attempt__public_id=public_id, position=position, attempt__player_id=player_id
-    )[:1],
-    public_id=(_field(QuizAttempt, "public_id"), _UUID),
-    position=(_field(AttemptQuestion, "position"), 987),
-    player_id=(_field(QuizAttempt, "player"), 987654321),
-)
-
-
-def _item_with_user(public_id, position, user_id):
-    return (
-        _ITEM.select_related("attempt__player__user")
-        .only(
-            *_ITEM.query.deferred_loading[0],
-            "attempt__player__user__password",
-            "attempt__player__user__is_active",
-        )
-        .filter(attempt__public_id=public_id, position=position, attempt__player__user_id=user_id)[
-            :1
-        ]
-    )
-
+item_of_player = Compiled(_of_player(_ITEM), **_ITEM_PARAMS, player_id=_PLAYER_ID)
 
 # The same item for the user a session names, read with that user (item.attempt.player.user):
 # a signed-in question page or answer loads its user from this row (quiz.auth.supplying)
@@ -193,23 +241,13 @@ def _item_with_user(public_id, position, user_id):
 # costs SQLite and the ORM about 5,000 instructions a read (67 columns were 0.11 M
 # of every question page and answer), and neither page shows the user. Any other
 # field is read from the database on first use, as with any deferred field.
-item_with_user = Compiled(
-    _item_with_user,
-    public_id=(_field(QuizAttempt, "public_id"), _UUID),
-    position=(_field(AttemptQuestion, "position"), 987),
-    user_id=(_field(Player, "user"), 987654321),
-)
-item_of_session = Compiled(
-    lambda public_id, position, session_key: _ITEM.filter(
-        attempt__public_id=public_id,
-        position=position,
-        attempt__player__isnull=True,
-        attempt__session_key=session_key,
-    )[:1],
-    public_id=(_field(QuizAttempt, "public_id"), _UUID),
-    position=(_field(AttemptQuestion, "position"), 987),
-    session_key=(_field(QuizAttempt, "session_key"), "sentinel-session-key"),
-)
+item_with_user = Compiled(_with_user(_ITEM), **_ITEM_PARAMS, user_id=_USER_ID)
+item_of_session = Compiled(_of_session(_ITEM), **_ITEM_PARAMS, session_key=_SESSION_KEY)
+
+# The same three for a question page's GET, with the attempt's SHOWN_ATTEMPT_FIELDS.
+shown_item_of_player = Compiled(_of_player(_ITEM_SHOWN), **_ITEM_PARAMS, player_id=_PLAYER_ID)
+shown_item_with_user = Compiled(_with_user(_ITEM_SHOWN), **_ITEM_PARAMS, user_id=_USER_ID)
+shown_item_of_session = Compiled(_of_session(_ITEM_SHOWN), **_ITEM_PARAMS, session_key=_SESSION_KEY)
 
 # The results page: a quiz for its owner (the rule of QuizAttemptQuerySet.owned_by,
 # as above), then its questions in order with only the fields its review and share

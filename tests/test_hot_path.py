@@ -315,3 +315,36 @@ def test_an_inactive_user_has_nothing_to_resume_on_the_home_page(client):
     response = client.get("/")
     assert not response.wsgi_request.user.is_authenticated
     assert "Resume: " not in response.content.decode()
+
+
+def test_a_question_page_reads_the_attempt_columns_it_shows_and_the_answer_all():
+    from quiz import prepared
+    from tests.factories import AttemptQuestionFactory, QuizAttemptFactory
+
+    attempt = QuizAttemptFactory(player=PlayerFactory())
+    AttemptQuestionFactory(attempt=attempt, position=0, served_at=timezone.now())
+    user = attempt.player.user
+    full = prepared.item_with_user.first(public_id=attempt.public_id, position=0, user_id=user.pk)
+    readings = {
+        "with user": prepared.shown_item_with_user.first(
+            public_id=attempt.public_id, position=0, user_id=user.pk
+        ),
+        "of player": prepared.shown_item_of_player.first(
+            public_id=attempt.public_id, position=0, player_id=attempt.player_id
+        ),
+    }
+    attempt.player, attempt.session_key = None, "s" * 32
+    attempt.save()
+    readings["of session"] = prepared.shown_item_of_session.first(
+        public_id=attempt.public_id, position=0, session_key="s" * 32
+    )
+    shown = {type(attempt)._meta.get_field(name).attname for name in prepared.SHOWN_ATTEMPT_FIELDS}
+    assert not full.attempt.get_deferred_fields()
+    for how, item in readings.items():
+        assert item is not None, how
+        read = item.attempt
+        assert {f.attname for f in read._meta.concrete_fields} - read.get_deferred_fields() == shown
+        for field in type(full)._meta.concrete_fields:
+            assert getattr(item, field.attname) == getattr(full, field.attname), (how, field.name)
+        for name in shown - {"player_id", "session_key"}:
+            assert getattr(read, name) == getattr(full.attempt, name), (how, name)

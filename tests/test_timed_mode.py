@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from quiz import play
-from quiz.models import AttemptQuestion
-from tests.factories import QuestionFactory
+from quiz.models import AttemptQuestion, LeaderboardEntry
+from tests.factories import PlayerFactory, QuestionFactory
 from tests.playing import latest_attempt, question_url, start
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,40 @@ def test_an_abandoned_quiz_records_no_time_out(served):
     assert play.expire(attempt, item, now=late) is False
     item.refresh_from_db()
     assert not item.is_answered
+
+
+def test_opening_the_last_question_after_its_deadline_finishes_the_quiz(
+    bank, client, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """The time-out of a GET reads the attempt whole (a question page reads only what it
+    shows): finishing then rates the quiz and puts it on its board as an answer would."""
+    client.force_login(PlayerFactory().user)
+    with time_machine.travel(T0, tick=False):
+        attempt = _timed_quiz(client)
+    moment = T0
+    for number in range(1, attempt.length):
+        with time_machine.travel(moment, tick=False):
+            client.get(question_url(attempt, number))
+            item = attempt.items.get(position=number - 1)
+            client.post(question_url(attempt, number), {"option": item.correct_key})
+        moment += dt.timedelta(seconds=1)
+    with time_machine.travel(moment, tick=False):
+        client.get(question_url(attempt, attempt.length))
+    last = attempt.items.get(position=attempt.length - 1)
+    with (
+        time_machine.travel(last.deadline + dt.timedelta(seconds=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+        django_assert_max_num_queries(30) as captured,
+    ):
+        html = client.get(question_url(attempt, attempt.length)).content.decode()
+    assert "No answer arrived before the deadline" in html
+    # The time-out read the attempt whole first: no column of it loaded on its own.
+    deferred_load = re.compile(r'SELECT "quiz_quizattempt"\."id", "quiz_quizattempt"\."\w+" FROM')
+    assert not [q["sql"] for q in captured.captured_queries if deferred_load.match(q["sql"])]
+    attempt.refresh_from_db()
+    last.refresh_from_db()
+    assert attempt.is_finished and attempt.finished_at is not None and attempt.share_token
+    assert last.timed_out and last.points == 0
+    assert attempt.correct_count == attempt.length - 1
+    assert attempt.rated_for_player
+    assert LeaderboardEntry.objects.filter(attempt=attempt).exists()

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -214,40 +215,43 @@ def _player_id(user) -> int | None:
         return None  # no player yet, so no quizzes
 
 
-def _item_with_session_user(request, public_id, position: int) -> AttemptQuestion | None:
+def _item_with_session_user(
+    request, public_id, position: int, shown: bool = False
+) -> AttemptQuestion | None:
     """The item of a quiz played by the user this session names, read with that user:
     one query for both, where request.user would cost one of its own first. The
     item is returned only if the session still signs that user in."""
     user_id = auth.session_user_id(request)
     if user_id is None:
         return None
-    item = prepared.item_with_user.first(
-        public_id=public_id, position=position - 1, user_id=user_id
-    )
+    reading = prepared.shown_item_with_user if shown else prepared.item_with_user
+    item = reading.first(public_id=public_id, position=position - 1, user_id=user_id)
     if item is None or not auth.signed_in_as(request, item.attempt.player.user):
         return None
     return item
 
 
-def _owned_item(request, public_id, position: int) -> AttemptQuestion:
+def _owned_item(request, public_id, position: int, shown: bool = False) -> AttemptQuestion:
     """One question of an attempt this player or session owns, with its attempt: one query.
 
     The same rows as AttemptQuestion.objects.filter(attempt__in=visitor.attempts(request)),
     read with SQL compiled once (quiz.prepared): this runs on every question page and answer.
+    `shown`: of the attempt, only what a question page shows and checks
+    (prepared.SHOWN_ATTEMPT_FIELDS).
     """
     if not 1 <= position <= play.QUIZ_LENGTHS[-1]:
         raise Http404("No such question in this quiz.")
-    item = _item_with_session_user(request, public_id, position)
+    item = _item_with_session_user(request, public_id, position, shown)
     if item is not None:
         return item
     if request.user.is_authenticated:
         player_id = _player_id(request.user)
         if player_id is not None:
-            item = prepared.item_of_player.first(
-                public_id=public_id, position=position - 1, player_id=player_id
-            )
+            reading = prepared.shown_item_of_player if shown else prepared.item_of_player
+            item = reading.first(public_id=public_id, position=position - 1, player_id=player_id)
     elif request.session.session_key:
-        item = prepared.item_of_session.first(
+        reading = prepared.shown_item_of_session if shown else prepared.item_of_session
+        item = reading.first(
             public_id=public_id, position=position - 1, session_key=request.session.session_key
         )
     if item is None:
@@ -292,7 +296,7 @@ def _question_context(attempt, item, **extra):
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def question(request, public_id, position: int):
-    item = _owned_item(request, public_id, position)
+    item = _owned_item(request, public_id, position, shown=request.method == "GET")
     attempt = item.attempt
     template = "quiz/question.html"
 
@@ -321,8 +325,13 @@ def question(request, public_id, position: int):
             return redirect(attempt)
         play.mark_served(item)
         # A timed question whose deadline passed unanswered (the countdown ran
-        # out, or the page was left open without JavaScript) is a time-out.
-        play.expire(attempt, item)
+        # out, or the page was left open without JavaScript) is a time-out,
+        # recorded like an answer: it may finish the quiz, so it reads the
+        # attempt whole.
+        if item.deadline is not None and play.is_late(item, timezone.now()):
+            item = _owned_item(request, public_id, position)
+            attempt = item.attempt
+            play.expire(attempt, item)
     context = _question_context(attempt, item)
     return render(request, _partial(request, template, "question_card"), context)
 
