@@ -37,8 +37,7 @@ def other_connection(busy_ms: int = 0) -> DatabaseWrapper:
 
 
 def count(key: str) -> int | None:
-    row = Counter.objects.filter(key=key).values_list("value", flat=True).first()
-    return row
+    return Counter.objects.filter(key=key).values_list("value", flat=True).first()
 
 
 def write_in_thread(target) -> tuple[threading.Thread, list]:
